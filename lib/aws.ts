@@ -1,0 +1,83 @@
+/**
+ * The AWS side of start-up: which profile and region apply, and where
+ * credentials will come from. Credentials themselves come from the SDK's
+ * default provider chain, which caches them and refreshes them before expiry.
+ */
+import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
+import { loadSharedConfigFiles } from "@smithy/shared-ini-file-loader";
+import type { Credentials } from "./token.ts";
+import { type ResolvedRegion, resolveRegion } from "./region.ts";
+import type { Env } from "./settings.ts";
+
+/** Returns credentials, from a cache while they are fresh. */
+export type CredentialProvider = () => Promise<Credentials>;
+
+/** The AWS profile in use: the flag, else `AWS_PROFILE`, else `default`. */
+export function profileName(flag: string | undefined, env: Env): string {
+  return flag ?? (env("AWS_PROFILE") || "default");
+}
+
+/** The `region` of a profile in the shared config files, if any. */
+export async function profileRegion(
+  profile: string,
+): Promise<string | undefined> {
+  const { configFile, credentialsFile } = await loadSharedConfigFiles({
+    ignoreCache: true,
+  });
+  return configFile[profile]?.region ?? credentialsFile[profile]?.region;
+}
+
+/** Resolves the signing region for `host` from the flag and AWS settings. */
+export async function signingRegion(
+  host: string,
+  flag: string | undefined,
+  profile: string,
+  env: Env,
+): Promise<ResolvedRegion> {
+  const needsProfile = !flag && !env("AWS_REGION") &&
+    !env("AWS_DEFAULT_REGION");
+  return resolveRegion(host, {
+    flag,
+    awsRegion: env("AWS_REGION"),
+    awsDefaultRegion: env("AWS_DEFAULT_REGION"),
+    profileRegion: needsProfile ? await profileRegion(profile) : undefined,
+    profileName: profile,
+  });
+}
+
+/**
+ * The SDK's default credential chain. An explicit profile is passed on so
+ * the SDK does not fall back to environment keys for it; `region` is where
+ * STS calls (role assumption, web identity) go.
+ */
+export function credentialProvider(
+  profile: string | undefined,
+  region: string,
+): CredentialProvider {
+  return fromNodeProviderChain({
+    ...(profile ? { profile } : {}),
+    clientConfig: { region },
+  });
+}
+
+/** A short description of the credential source the SDK will try first. */
+export function describeCredentialSource(
+  profileFlag: string | undefined,
+  env: Env,
+): string {
+  if (profileFlag) return `profile "${profileFlag}" (--profile)`;
+  if (env("AWS_PROFILE")) {
+    return `profile "${env("AWS_PROFILE")}" (AWS_PROFILE)`;
+  }
+  if (env("AWS_ACCESS_KEY_ID")) return "environment (AWS_ACCESS_KEY_ID)";
+  if (env("AWS_WEB_IDENTITY_TOKEN_FILE")) {
+    return "web identity (AWS_WEB_IDENTITY_TOKEN_FILE)";
+  }
+  if (
+    env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") ||
+    env("AWS_CONTAINER_CREDENTIALS_FULL_URI")
+  ) {
+    return "container credentials";
+  }
+  return "default chain (shared files, SSO, instance metadata)";
+}

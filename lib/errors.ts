@@ -1,0 +1,44 @@
+/**
+ * The errors that `main.ts` turns into exit codes, and the codes themselves.
+ * Library code throws these; only `main.ts` exits.
+ */
+
+/** Exit codes, documented in the README and `--help`. */
+export const EXIT = {
+  ok: 0,
+  /** An unexpected failure (a bug, or the system refused something). */
+  failure: 1,
+  /** A bad flag, argument or setting. */
+  usage: 2,
+  /** The path is not something iam-pgpass may serve at. */
+  path: 3,
+  /** No AWS region could be found. */
+  aws: 4,
+  /** Stopped by SIGINT. */
+  interrupted: 130,
+  /** Stopped by SIGTERM. */
+  terminated: 143,
+} as const;
+
+/** A bad flag, argument or setting (exit 2). */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+/** The path cannot be served at (exit 3); nothing was created. */
+export class PathError extends Error {
+  override name = "PathError";
+}
+
+/** The AWS configuration is missing something needed to sign (exit 4). */
+export class AwsConfigError extends Error {
+  override name = "AwsConfigError";
+}
+
+/** The exit code for an error thrown out of the program. */
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof UsageError) return EXIT.usage;
+  if (error instanceof PathError) return EXIT.path;
+  if (error instanceof AwsConfigError) return EXIT.aws;
+  return EXIT.failure;
+}
