@@ -43,8 +43,10 @@ export function formatLine(
   const secret = options.escapePassword === false
     ? password
     : escapeField(password);
+  // A line starting with "#" is a comment to libpq: escape a leading "#".
+  const host = matchField(match.host).replace(/^#/, "\\#");
   return [
-    matchField(match.host),
+    host,
     matchField(match.port),
     matchField(match.database),
     matchField(match.user),
