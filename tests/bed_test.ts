@@ -23,6 +23,8 @@ const VECTORS = JSON.parse(
 const KINDS: Bed["kind"][] = Deno.uid() === 0
   ? ["rds-box", "stand-in"]
   : ["stand-in"];
+// Without root, let startBed choose, so it says loudly what is not tested.
+const choose = (kind: Bed["kind"]) => Deno.uid() === 0 ? kind : undefined;
 // A session token as long as real STS ones, which pushes a token past 511.
 const LONG_SESSION_TOKEN = "IQoJb3JpZ2luX2Vj".repeat(50);
 
@@ -96,7 +98,7 @@ Deno.test("verifyToken rejects each shared vector when it is wrong", async (t) =
 for (const kind of KINDS) {
   Deno.test(`the ${kind} accepts good tokens and rejects bad ones`, async (t) => {
     await using bed = await startBed({
-      kind,
+      kind: choose(kind),
       region: TEST_REGION,
       users: USERS,
       database: DATABASE,
@@ -212,7 +214,7 @@ for (const kind of KINDS) {
       port: 5432,
     };
     await using bed = await startBed({
-      kind,
+      kind: choose(kind),
       endpoint,
       region: TEST_REGION,
       users: USERS,
