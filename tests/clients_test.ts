@@ -11,6 +11,7 @@ import {
   ALL_CLIENTS,
   checkClientsAvailable,
   type ClientName,
+  type ClientOptions,
   loggedIn,
   runClient,
   runClientCopies,
@@ -23,8 +24,14 @@ const TOKENISH = {
   user: "tokenuser",
   password: "db.example:5432/?Action=connect&DBUser=tokenuser",
 };
-/** A colon and a backslash, as the brief for escaping asks. */
+/** A colon and a backslash. */
 const TRICKY = { user: "trickyuser", password: "a:b\\c" };
+/** May log in over TLS only, as IAM users on RDS. */
+const TLS_ONLY = { user: "tlsuser", password: "tls-Secret-1" };
+
+/** What each client says when the server or the file refused the login. */
+const LOGIN_REFUSED =
+  /password authentication failed|no password supplied|password must be a string/;
 
 /** Whether a client logged in, per way of giving it the password. */
 interface Behaviour {
@@ -109,7 +116,10 @@ Deno.test("real clients read the password file as measured", async (t) => {
     assert.deepEqual([...missing.keys()], [], "Every client must be installed");
   }
 
-  const cluster = await startCluster();
+  const cluster = await startCluster({
+    tls: true,
+    hba: [`hostnossl all ${TLS_ONLY.user} 127.0.0.1/32 reject`],
+  });
   const dir = await Deno.makeTempDir({ prefix: "iam-pgpass-pgpass-" });
   const measured: Partial<Record<ClientName, Behaviour>> = {};
   try {
@@ -121,6 +131,8 @@ Deno.test("real clients read the password file as measured", async (t) => {
         fn: async () => {
           const plain = await tryFile(cluster, dir, name, PLAIN, 0o600, false);
           assert.ok(plain.ok, `${name} must log in: ${plain.stderr}`);
+          const tls = await tryFile(cluster, dir, name, TLS_ONLY, 0o600, false);
+          assert.ok(tls.ok, `${name} must log in over TLS: ${tls.stderr}`);
           const row = await measure(cluster, dir, name);
           measured[name] = row;
           assert.deepEqual(row, EXPECTED[name]);
@@ -152,7 +164,7 @@ Deno.test("real clients read the password file as measured", async (t) => {
 });
 
 async function createRoles(cluster: Cluster): Promise<void> {
-  for (const { user, password } of [PLAIN, TOKENISH, TRICKY]) {
+  for (const { user, password } of [PLAIN, TOKENISH, TRICKY, TLS_ONLY]) {
     const literal = password.replaceAll("'", "''");
     await cluster.sql(`create role ${user} login password '${literal}'`);
   }
@@ -165,9 +177,15 @@ async function measure(
   name: ClientName,
 ): Promise<Behaviour> {
   const file = (login: Login, mode: number, escape: boolean) =>
-    tryFile(cluster, dir, name, login, mode, escape).then((r) => r.ok);
+    tryFile(cluster, dir, name, login, mode, escape).then(refusedOrOk);
+  const pipe = await tryPipe(cluster, dir, name);
+  if (!pipe.ok) {
+    // A refused pipe is never opened, and the client says why.
+    assert.equal(pipe.writes, 0, `${name} read the pipe yet failed`);
+    assert.match(pipe.stderr, /is not a plain file/);
+  }
   return {
-    pipe: (await tryPipe(cluster, dir, name)).ok,
+    pipe: refusedOrOk(pipe),
     groupReadable: await file(PLAIN, 0o644, true),
     tokenEscaped: await file(TOKENISH, 0o600, true),
     tokenRaw: await file(TOKENISH, 0o600, false),
@@ -184,6 +202,15 @@ interface Login {
 interface Attempt {
   ok: boolean;
   stderr: string;
+}
+
+/**
+ * Whether the login worked, having made sure that a failure is a refused
+ * login and not a timeout or a broken harness.
+ */
+function refusedOrOk(attempt: Attempt): boolean {
+  if (!attempt.ok) assert.match(attempt.stderr, LOGIN_REFUSED);
+  return attempt.ok;
 }
 
 async function tryFile(
@@ -211,7 +238,7 @@ async function tryPipe(
   cluster: Cluster,
   dir: string,
   name: ClientName,
-): Promise<Attempt> {
+): Promise<Attempt & { writes: number }> {
   const passfile = `${dir}/${name}-pipe`;
   const feeder = await feedPipe(passfile, pgpassLine(cluster, PLAIN, true));
   try {
@@ -219,19 +246,28 @@ async function tryPipe(
       name,
       options(cluster, PLAIN.user, passfile),
     );
-    return { ok: loggedIn(name, result, PLAIN.user), stderr: result.stderr };
+    return {
+      ok: loggedIn(name, result, PLAIN.user),
+      stderr: result.stderr,
+      writes: feeder.writes,
+    };
   } finally {
     await feeder.stop();
   }
 }
 
-function options(cluster: Cluster, user: string, passfile: string) {
+function options(
+  cluster: Cluster,
+  user: string,
+  passfile: string,
+): ClientOptions {
   return {
     host: cluster.host,
     port: cluster.port,
     user,
     database: DATABASE,
-    sslmode: "disable",
+    // Every client must encrypt for the TLS-only user.
+    sslmode: user === TLS_ONLY.user ? "require" : "disable",
     passfile,
     timeoutMs: 20_000,
   };

@@ -46,13 +46,26 @@ export function freePort(): number {
   return port;
 }
 
+/** How to start a cluster. */
+export interface ClusterOptions {
+  /**
+   * Turns on TLS with a self-signed certificate made for the run, so clients
+   * can use `sslmode=require`.
+   */
+  tls?: boolean;
+  /** `pg_hba.conf` lines put first, so they override the defaults. */
+  hba?: string[];
+}
+
 /**
  * Starts a cluster with superuser `postgres`. TCP logins use
  * `scram-sha-256`; make roles with {@linkcode Cluster.sql}. PostgreSQL
  * refuses to run as root, so as root the server runs as the OS user
  * `postgres`.
  */
-export async function startCluster(): Promise<Cluster> {
+export async function startCluster(
+  clusterOptions: ClusterOptions = {},
+): Promise<Cluster> {
   const binDir = await findPgBinDir();
   const dir = await Deno.makeTempDir({ prefix: "iam-pgpass-clients-" });
   const dataDir = `${dir}/data`;
@@ -71,17 +84,22 @@ export async function startCluster(): Promise<Cluster> {
       "--no-sync",
     ]);
     // Only these lines: TCP logins must prove a password, nothing else.
-    await Deno.writeTextFile(
-      `${dataDir}/pg_hba.conf`,
-      "local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\n",
-    );
-    const options = [
+    const hba = [
+      ...clusterOptions.hba ?? [],
+      "local all all trust",
+      "host all all 127.0.0.1/32 scram-sha-256",
+    ];
+    await Deno.writeTextFile(`${dataDir}/pg_hba.conf`, `${hba.join("\n")}\n`);
+    const settings = [
       `-p ${port}`,
       `-k ${dir}`,
       "-c listen_addresses=127.0.0.1",
       "-c fsync=off",
       "-c password_encryption=scram-sha-256",
-    ].join(" ");
+    ];
+    if (clusterOptions.tls) {
+      settings.push(...await makeCertificate(asServer, dir));
+    }
     await run([
       ...asServer,
       `${binDir}/pg_ctl`,
@@ -91,7 +109,7 @@ export async function startCluster(): Promise<Cluster> {
       `${dir}/server.log`,
       "--wait",
       "--options",
-      options,
+      settings.join(" "),
       "start",
     ]);
   } catch (error) {
@@ -134,6 +152,35 @@ export async function startCluster(): Promise<Cluster> {
       }
     },
   };
+}
+
+/** Makes a self-signed certificate; returns the server settings for it. */
+async function makeCertificate(
+  asServer: string[],
+  dir: string,
+): Promise<string[]> {
+  const key = `${dir}/server.key`;
+  const cert = `${dir}/server.crt`;
+  await run([
+    ...asServer,
+    "openssl",
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-days",
+    "1",
+    "-subj",
+    "/CN=localhost",
+    "-keyout",
+    key,
+    "-out",
+    cert,
+  ]);
+  // PostgreSQL refuses a key that others can read.
+  await run([...asServer, "chmod", "600", key]);
+  return ["-c ssl=on", `-c ssl_cert_file=${cert}`, `-c ssl_key_file=${key}`];
 }
 
 /** Hands `dir` to the OS user `postgres` when we are root. */

@@ -5,8 +5,12 @@
 
 /** A pipe being fed; {@linkcode PipeFeeder.stop} ends the loop. */
 export interface PipeFeeder {
-  /** How many times a reader opened the pipe so far. */
-  readonly opens: number;
+  /**
+   * How many times the text was written so far. A reader that holds the pipe
+   * open gets it again at each of the writer's opens, so this counts writes,
+   * not readers.
+   */
+  readonly writes: number;
   /** Ends the writer loop and removes the pipe. */
   stop(): Promise<void>;
 }
@@ -21,7 +25,7 @@ export async function feedPipe(
 ): Promise<PipeFeeder> {
   await run("mkfifo", ["-m", "600", path]);
   const bytes = new TextEncoder().encode(text);
-  let opens = 0;
+  let writes = 0;
   let stopping = false;
   const loop = (async () => {
     while (true) {
@@ -29,7 +33,7 @@ export async function feedPipe(
       const pipe = await Deno.open(path, { write: true });
       try {
         if (stopping) return;
-        opens++;
+        writes++;
         await writeAll(pipe, bytes);
       } catch (error) {
         // A reader that stops at the first matching line closes early.
@@ -40,8 +44,8 @@ export async function feedPipe(
     }
   })();
   return {
-    get opens() {
-      return opens;
+    get writes() {
+      return writes;
     },
     async stop() {
       stopping = true;

@@ -151,6 +151,8 @@ export async function checkClientsAvailable(): Promise<
     try {
       await probes[name]();
     } catch (error) {
+      // Missing permissions are the caller's mistake, not a missing client.
+      if (error instanceof Deno.errors.NotCapable) throw error;
       missing.set(name, error instanceof Error ? error.message : String(error));
     }
   }));
@@ -179,9 +181,10 @@ async function commandLine(
 ): Promise<string[]> {
   switch (name) {
     case "psql":
-      return ["psql", "-XAtc", "select current_user"];
+      // -w: fail rather than prompt on the terminal for a password.
+      return ["psql", "-XwAtc", "select current_user"];
     case "pg_dump":
-      return ["pg_dump", "--schema-only", "--no-privileges"];
+      return ["pg_dump", "--no-password", "--schema-only", "--no-privileges"];
     case "psycopg2":
       return [PYTHON, `${PROGRAMS}psycopg2_client.py`];
     case "psycopg3":
@@ -195,7 +198,7 @@ async function commandLine(
         ...denoFlags(),
         "--no-prompt",
         // The variables pg reads; it asks for no others.
-        "--allow-env",
+        "--allow-env=PG*",
         `--allow-net=${options.host}:${options.port}`,
         `--allow-read=${options.passfile}`,
         nodePostgresProgram(),
