@@ -49,7 +49,11 @@ async function lstatOrNull(path: string): Promise<Deno.FileInfo | null> {
   try {
     return await Deno.lstat(path);
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return null;
+    // A parent that is a file shows as ENOTDIR; checkParent explains it.
+    if (
+      error instanceof Deno.errors.NotFound ||
+      error instanceof Deno.errors.NotADirectory
+    ) return null;
     throw error;
   }
 }

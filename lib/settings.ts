@@ -79,11 +79,23 @@ function parseCommandLine(args: string[]) {
   try {
     return parseArgs({ args, options: OPTIONS, allowPositionals: true });
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new UsageError(`${message.split("\n")[0]}: see iam-pgpass --help`, {
-      cause: error,
-    });
+    throw new UsageError(
+      `${describeParseError(error)}: see iam-pgpass --help`,
+      {
+        cause: error,
+      },
+    );
   }
+}
+
+function describeParseError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: string }).code;
+  const option = /^Unknown option '([^']+)'/.exec(message)?.[1];
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && option) {
+    return `Unknown option "${option}"`;
+  }
+  return message.split("\n")[0]!;
 }
 
 interface Picked {

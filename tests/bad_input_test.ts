@@ -1,0 +1,242 @@
+/**
+ * Bad input, as users type it: each case exits with its documented code and
+ * a message naming what is wrong and what would be right, and leaves nothing
+ * behind.
+ */
+import assert from "node:assert/strict";
+import { runIamPgpass, TEST_AWS_ENV } from "./fixtures.ts";
+
+interface Case {
+  name: string;
+  args: (dir: string) => string[];
+  env?: Record<string, string>;
+  /** Makes what the case needs in `dir` before the run. */
+  setup?: (dir: string) => Promise<void>;
+  code: number;
+  message: RegExp;
+}
+
+const USAGE = 2;
+const PATH = 3;
+const AWS = 4;
+
+async function mkfifo(path: string) {
+  const made = await new Deno.Command("mkfifo", { args: [path] }).output();
+  assert.ok(made.success);
+}
+
+const cases: Case[] = [
+  {
+    name: "no path",
+    args: () => [],
+    code: USAGE,
+    message: /^Missing the pipe path: usage is iam-pgpass \[options\] <path>$/,
+  },
+  {
+    name: "two paths",
+    args: (d) => [`${d}/a`, `${d}/b`],
+    code: USAGE,
+    message: /^Too many arguments \(2\): expected one pipe path$/,
+  },
+  {
+    name: "unknown flag",
+    args: (d) => ["--hots", "h", `${d}/p`],
+    code: USAGE,
+    message: /^Unknown option "--hots": see iam-pgpass --help$/,
+  },
+  {
+    name: "flag without its value",
+    args: () => ["--port"],
+    code: USAGE,
+    message:
+      /^Option '--port <value>' argument missing: see iam-pgpass --help$/,
+  },
+  {
+    name: "port not a number",
+    args: (d) => ["--port", "abc", `${d}/p`],
+    code: USAGE,
+    message:
+      /^Invalid port "abc" from --port: expected a whole number from 1 to 65535$/,
+  },
+  {
+    name: "port 0 from PGPORT",
+    args: (d) => [`${d}/p`],
+    env: { PGPORT: "0" },
+    code: USAGE,
+    message: /^Invalid port "0" from PGPORT: expected a whole number/,
+  },
+  {
+    name: "port too large",
+    args: (d) => ["--port", "65536", `${d}/p`],
+    code: USAGE,
+    message: /^Invalid port "65536" from --port/,
+  },
+  {
+    name: "empty user flag",
+    args: (d) => ["--user", "", `${d}/p`],
+    code: USAGE,
+    message: /^Empty value from --user: expected a name$/,
+  },
+  {
+    name: "user with a line break",
+    args: (d) => [`${d}/p`],
+    env: { PGUSER: "a\nb" },
+    code: USAGE,
+    message:
+      /^Invalid value from PGUSER: a password file line cannot hold a line break$/,
+  },
+  {
+    name: "PGHOST a socket directory",
+    args: (d) => [`${d}/p`],
+    env: { PGHOST: "/var/run/postgresql" },
+    code: USAGE,
+    message:
+      /^Host "\/var\/run\/postgresql" from PGHOST is a Unix socket directory: IAM authentication needs a TCP host name$/,
+  },
+  {
+    name: "PGHOST a list",
+    args: (d) => [`${d}/p`],
+    env: { PGHOST: "a,b" },
+    code: USAGE,
+    message:
+      /^Host list "a,b" from PGHOST is not supported: expected one host name$/,
+  },
+  {
+    name: "malformed region",
+    args: (d) => ["--region", "Mars", `${d}/p`],
+    code: USAGE,
+    message:
+      /^Invalid region "Mars" from --region: expected a name like "us-east-1"$/,
+  },
+  {
+    name: "unknown log level",
+    args: (d) => ["--log-level", "loud", `${d}/p`],
+    code: USAGE,
+    message:
+      /^Invalid log level "loud" for --log-level: expected error, warn, info or debug$/,
+  },
+  {
+    name: "--quiet with --verbose",
+    args: (d) => ["-q", "-v", `${d}/p`],
+    code: USAGE,
+    message:
+      /^Conflicting options: use only one of --log-level, --quiet and --verbose$/,
+  },
+  {
+    name: "no region anywhere",
+    args: (d) => [`${d}/p`],
+    env: { AWS_REGION: "" },
+    code: AWS,
+    message: /^No AWS region for host "localhost": set --region, AWS_REGION/,
+  },
+  {
+    name: "path is a regular file",
+    args: (d) => [`${d}/file`],
+    setup: (d) => Deno.writeTextFile(`${d}/file`, "keep me"),
+    code: PATH,
+    message:
+      /^Cannot serve at ".*\/file": it is a regular file; expected a named pipe or a path that does not exist$/,
+  },
+  {
+    name: "path is a directory",
+    args: (d) => [`${d}/sub`],
+    setup: (d) => Deno.mkdir(`${d}/sub`),
+    code: PATH,
+    message:
+      /^Cannot serve at ".*\/sub": it is a directory; expected a named pipe/,
+  },
+  {
+    name: "path is a symbolic link to a pipe",
+    args: (d) => [`${d}/link`],
+    setup: async (d) => {
+      await mkfifo(`${d}/fifo`);
+      await Deno.symlink(`${d}/fifo`, `${d}/link`);
+    },
+    code: PATH,
+    message:
+      /^Cannot serve at ".*\/link": it is a symbolic link; expected a named pipe/,
+  },
+  {
+    name: "path is a socket",
+    args: (d) => [`${d}/sock`],
+    setup: async (d) => {
+      const bind =
+        "import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])";
+      const made = await new Deno.Command("python3", {
+        args: ["-c", bind, `${d}/sock`],
+      }).output();
+      assert.ok(made.success);
+    },
+    code: PATH,
+    message:
+      /^Cannot serve at ".*\/sock": it is a socket; expected a named pipe/,
+  },
+  {
+    name: "parent directory missing",
+    args: (d) => [`${d}/missing/p`],
+    code: PATH,
+    message:
+      /^Cannot create a pipe at ".*\/missing\/p": directory ".*\/missing" does not exist$/,
+  },
+  {
+    name: "parent is a file",
+    args: (d) => [`${d}/file/p`],
+    setup: (d) => Deno.writeTextFile(`${d}/file`, "x"),
+    code: PATH,
+    message:
+      /^Cannot create a pipe at ".*\/file\/p": ".*\/file" is not a directory$/,
+  },
+];
+
+if (Deno.uid() === 0) {
+  cases.push({
+    name: "pipe owned by another user",
+    args: (d) => [`${d}/theirs`],
+    setup: async (d) => {
+      await mkfifo(`${d}/theirs`);
+      await Deno.chown(`${d}/theirs`, 65534, 65534);
+    },
+    code: PATH,
+    message:
+      /^Cannot serve at ".*\/theirs": the named pipe belongs to uid 65534; expected one owned by you \(uid 0\)$/,
+  });
+} else {
+  console.error(
+    "\n!!! NOT TESTED: a pipe owned by another user (needs root to chown) !!!\n",
+  );
+}
+
+async function listing(dir: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(dir)) names.push(entry.name);
+  return names.sort();
+}
+
+Deno.test("bad input: a clear message, its exit code, nothing left behind", async (t) => {
+  for (const c of cases) {
+    await t.step(c.name, async () => {
+      const dir = await Deno.makeTempDir({ prefix: "iam-pgpass-bad-" });
+      try {
+        await c.setup?.(dir);
+        const before = await listing(dir);
+        const result = await runIamPgpass(c.args(dir), {
+          ...TEST_AWS_ENV,
+          ...c.env,
+        });
+        const message = result.stderr.trim().replace(
+          /^iam-pgpass: error: /,
+          "",
+        );
+        assert.match(message, c.message, result.stderr);
+        assert.equal(result.code, c.code, result.stderr);
+        assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+        assert.deepEqual(await listing(dir), before);
+        if (c.name === "path is a regular file") {
+          assert.equal(await Deno.readTextFile(`${dir}/file`), "keep me");
+        }
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    });
+  }
+});
