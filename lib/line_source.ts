@@ -1,13 +1,14 @@
 /**
  * Renders the password-file content for one endpoint: a line with a fresh
  * token, reused for repeated reads while it is young, or a comment saying why
- * no token could be signed.
+ * no token could be signed. The pipe server and the file writer share it.
  */
 import type { Logger } from "./log.ts";
 import { formatComment, formatLine } from "./pgpass.ts";
 import type { Endpoint } from "./settings.ts";
-import { signToken } from "./token.ts";
+import { signToken, TOKEN_LIFETIME_SECONDS } from "./token.ts";
 import type { CredentialProvider } from "./aws.ts";
+import type { Credentials } from "./token.ts";
 
 /** Everything needed to sign for one endpoint. */
 export interface LineSourceOptions {
@@ -19,10 +20,49 @@ export interface LineSourceOptions {
   now?: () => Date;
   /** How long a signed line is served again before a new token is signed. */
   reuseMs?: number;
+  /** Escape `\` and `:` in the token (default); asyncpg needs it raw. */
+  escapePassword?: boolean;
 }
 
-/** Returns the current content, signing a new token when the last is old. */
-export type LineSource = () => Promise<string>;
+/** A line with a token, and how long RDS will accept that token. */
+export interface SignedContent {
+  ok: true;
+  text: string;
+  /** Milliseconds since the epoch, as everywhere in this interface. */
+  signedAt: number;
+  /** The earlier of signing time + 900 s and the credentials' expiry. */
+  expiresAt: number;
+  /** Which credentials signed it: access key id and expiry, never secret. */
+  credentialsId: string;
+}
+
+/** The content of one endpoint, with the token alone. */
+export interface SignedLine extends SignedContent {
+  token: string;
+}
+
+/** A comment line saying why no token could be signed. */
+export interface FailedContent {
+  ok: false;
+  text: string;
+  reason: string;
+}
+
+/** What a password file holds: lines with tokens, or why there are none. */
+export type Content = SignedContent | FailedContent;
+
+/** What a line source renders. */
+export type LineContent = SignedLine | FailedContent;
+
+/** Signed lines for one endpoint. */
+export interface LineSource {
+  /** The current content: the cached line while young, else a new one. */
+  read(): Promise<LineContent>;
+  /** Signs a new line now, whatever the cache holds. */
+  sign(): Promise<LineContent>;
+  /** The identity of the credentials the provider gives now, or `null`. */
+  credentialsId(): Promise<string | null>;
+}
 
 /** A token is reused for at most a minute: RDS accepts it for fifteen. */
 export const DEFAULT_REUSE_MS = 60_000;
@@ -36,31 +76,36 @@ export function createLineSource(options: LineSourceOptions): LineSource {
   const now = options.now ?? (() => new Date());
   const reuseMs = options.reuseMs ?? DEFAULT_REUSE_MS;
   const where = `${endpoint.host}:${endpoint.port} user "${endpoint.user}"`;
-  let cached: { line: string; signedAt: number } | null = null;
+  let cached: SignedLine | null = null;
   let lastFailure: string | null = null;
 
-  return async () => {
+  const sign = async (): Promise<LineContent> => {
     const signingDate = now();
-    if (cached && signingDate.getTime() - cached.signedAt < reuseMs) {
-      return cached.line;
-    }
     try {
+      const creds = await credentials();
       const token = await signToken({
         hostname: endpoint.host,
         port: endpoint.port,
         username: endpoint.user,
         region,
-        credentials: await credentials(),
+        credentials: creds,
         signingDate,
       });
+      const signedAt = signingDate.getTime();
       cached = {
-        line: formatLine(endpoint, token),
-        signedAt: signingDate.getTime(),
+        ok: true,
+        token,
+        text: formatLine(endpoint, token, {
+          escapePassword: options.escapePassword,
+        }),
+        signedAt,
+        expiresAt: tokenExpiry(signedAt, creds),
+        credentialsId: identify(creds),
       };
       if (lastFailure !== null) log.info(`Signing works again for ${where}`);
       lastFailure = null;
       log.debug("Signed a new token", { endpoint: where, region });
-      return cached.line;
+      return cached;
     } catch (error) {
       const reason = describeFailure(error);
       if (reason !== lastFailure) {
@@ -68,9 +113,43 @@ export function createLineSource(options: LineSourceOptions): LineSource {
         lastFailure = reason;
       }
       cached = null;
-      return formatComment(`iam-pgpass: no token for ${where}: ${reason}`);
+      const text = formatComment(
+        `iam-pgpass: no token for ${where}: ${reason}`,
+      );
+      return { ok: false, text, reason };
     }
   };
+
+  return {
+    sign,
+    read: async () => {
+      if (cached && now().getTime() - cached.signedAt < reuseMs) return cached;
+      return await sign();
+    },
+    credentialsId: async () => {
+      try {
+        return identify(await credentials());
+      } catch {
+        // The next signing attempt reports the failure.
+        return null;
+      }
+    },
+  };
+}
+
+/**
+ * When RDS stops accepting a token signed at `signedAt`: after 900 seconds,
+ * or when the credentials that signed it expire, whichever comes first.
+ */
+export function tokenExpiry(signedAt: number, credentials: Credentials) {
+  const byLifetime = signedAt + TOKEN_LIFETIME_SECONDS * 1000;
+  const byCredentials = credentials.expiration?.getTime() ?? Infinity;
+  return Math.min(byLifetime, byCredentials);
+}
+
+function identify(credentials: Credentials): string {
+  const expiry = credentials.expiration?.toISOString() ?? "never";
+  return `${credentials.accessKeyId}/${expiry}`;
 }
 
 /** The first line of an SDK error, without anything that looks secret. */
