@@ -5,18 +5,27 @@
  */
 import { run } from "./lib/cli.ts";
 import { exitCodeFor } from "./lib/errors.ts";
+import { FORWARDED_SIGNALS, type ForwardedSignal } from "./lib/exec.ts";
 import { createLogger } from "./lib/log.ts";
 
 async function main(): Promise<number> {
   const controller = new AbortController();
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    Deno.addSignalListener(signal, () => controller.abort(signal));
+  const listeners = new Set<(signal: ForwardedSignal) => void>();
+  for (const signal of FORWARDED_SIGNALS) {
+    Deno.addSignalListener(signal, () => {
+      controller.abort(signal);
+      listeners.forEach((listener) => listener(signal));
+    });
   }
   try {
     return await run({
       args: Deno.args,
       env: (name) => Deno.env.get(name),
       signal: controller.signal,
+      onSignal: (listener) => {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
       print: (text) => Deno.stdout.writeSync(new TextEncoder().encode(text)),
     });
   } catch (error) {

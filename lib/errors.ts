@@ -14,6 +14,14 @@ export const EXIT = {
   path: 3,
   /** No AWS region could be found. */
   aws: 4,
+  /** No token could be signed (no credentials, or AWS refused them). */
+  signing: 5,
+  /** `exec`: the command could not be run (not executable). */
+  cannotRun: 126,
+  /** `exec`: the command was not found. */
+  notFound: 127,
+  /** Stopped by SIGHUP. */
+  hangup: 129,
   /** Stopped by SIGINT. */
   interrupted: 130,
   /** Stopped by SIGTERM. */
@@ -35,10 +43,16 @@ export class AwsConfigError extends Error {
   override name = "AwsConfigError";
 }
 
+/** No token could be signed where one is needed at once (exit 5). */
+export class SigningError extends Error {
+  override name = "SigningError";
+}
+
 /** The exit code for an error thrown out of the program. */
 export function exitCodeFor(error: unknown): number {
   if (error instanceof UsageError) return EXIT.usage;
   if (error instanceof PathError) return EXIT.path;
   if (error instanceof AwsConfigError) return EXIT.aws;
+  if (error instanceof SigningError) return EXIT.signing;
   return EXIT.failure;
 }

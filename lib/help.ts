@@ -1,22 +1,7 @@
-/** The `--help` text. */
-export const HELP =
-  `iam-pgpass: serve PostgreSQL password-file lines holding fresh RDS IAM tokens
+/** The `--help` texts: the main one, and one per subcommand. */
 
-Usage:
-  iam-pgpass [options] <path>
-
-Makes a named pipe at <path> (mode 0600), or reuses an existing pipe of
-yours, and gives every client that opens it a line
-  host:port:database:user:<token>
-with an IAM token signed moments before. Point PGPASSFILE at the pipe:
-  PGPASSFILE=<path> some-client
-
-Clients that read a pipe: pgjdbc, Go lib/pq, Go pgx. libpq clients (psql,
-pg_dump, psycopg), asyncpg and node-postgres refuse a pipe ("not a plain
-file"); see the README for the file mode they need.
-
-Options (each overrides its environment variable):
-  --host <name>        host the client dials and the token is signed for
+const SIGNING_OPTIONS =
+  `  --host <name>        host the client dials and the token is signed for
                        (PGHOST, default localhost)
   --port <number>      port (PGPORT, default 5432)
   --user <name>        database user (PGUSER, default postgres)
@@ -28,14 +13,66 @@ Options (each overrides its environment variable):
   --log-level <level>  error, warn, info (default) or debug; logs go to stderr
   -q, --quiet          same as --log-level warn
   -v, --verbose        same as --log-level debug
-  -h, --help           show this text
-  -V, --version        show the version
+  -h, --help           show this text`;
 
-Credentials come from the AWS SDK's default chain: AWS_ACCESS_KEY_ID and
+const WRITER_OPTIONS = `  --no-escape-password
+                       write the token without escaping ":" and "\\"; only
+                       for asyncpg, which keeps the backslashes; libpq,
+                       pgjdbc and the Go drivers then cut or skip the line
+  --refresh-interval <seconds>
+                       sign new tokens at least this often (default 300; a
+                       token lives 900 s, or less when the credentials
+                       expire sooner, and is renewed at half its life)`;
+
+const CREDENTIALS =
+  `Credentials come from the AWS SDK's default chain: AWS_ACCESS_KEY_ID and
 AWS_SECRET_ACCESS_KEY, AWS_PROFILE with the shared config and credentials
 files (credential_process, role_arn, SSO), web identity, container and
-instance credentials. A failure to sign is logged and the reader gets a
-comment line explaining it; the server keeps serving.
+instance credentials.`;
+
+/** The main `--help` text. */
+export const HELP =
+  `iam-pgpass: serve PostgreSQL password-file lines holding fresh RDS IAM tokens
+
+Usage:
+  iam-pgpass exec [options] -- <command> [args...]
+  iam-pgpass --file <path> [options]
+  iam-pgpass token [options]
+  iam-pgpass [options] <path>
+
+Each line reads host:port:database:user:<token>, with an IAM token signed
+for the endpoint. Point PGPASSFILE at it: PGPASSFILE=<path> some-client
+
+exec runs one command with PGPASSFILE set to a private file, kept fresh
+while the command runs and removed when it ends (see iam-pgpass exec --help).
+
+--file <path> keeps a regular password file (mode 0600) at <path>, replaced
+atomically well before its tokens expire and removed on exit. Every client
+reads it: libpq (psql, pg_dump, psycopg), asyncpg, node-postgres, pgjdbc and
+the Go drivers.
+
+token prints one token, or with --line one password-file line
+(see iam-pgpass token --help).
+
+<path> alone makes a named pipe there (mode 0600), or reuses a pipe of
+yours, and gives every client that opens it a freshly signed line. Only
+pgjdbc, Go lib/pq and Go pgx read a pipe; libpq clients, asyncpg and
+node-postgres refuse it ("not a plain file"), and concurrent readers of one
+pipe can get nothing: prefer --file or exec. A pipe path named "exec" or
+"token" must be written ./exec or ./token.
+
+Options (each overrides its environment variable):
+${SIGNING_OPTIONS}
+  -V, --version        show the version
+
+Options with --file:
+  --replace            overwrite an existing file that iam-pgpass did not
+                       write (it refuses by default)
+${WRITER_OPTIONS}
+
+${CREDENTIALS} With a pipe or
+--file, a failure to sign is logged and retried; a file keeps its tokens
+while they are valid, then holds a comment line explaining the failure.
 
 Exit codes:
   0    stopped normally
@@ -43,6 +80,68 @@ Exit codes:
   2    bad option, argument or setting
   3    the path cannot be served at (nothing was created)
   4    no AWS region found
+  5    no token could be signed (token, exec)
+  126  exec: the command could not be run
+  127  exec: the command was not found
+  129  stopped by SIGHUP
   130  stopped by SIGINT
   143  stopped by SIGTERM
 `;
+
+/** The `exec --help` text. */
+export const EXEC_HELP =
+  `iam-pgpass exec: run a command that finds fresh IAM tokens in PGPASSFILE
+
+Usage:
+  iam-pgpass exec [options] -- <command> [args...]
+
+Makes a directory of mode 0700 (under XDG_RUNTIME_DIR when set, else the
+system's temporary directory) holding a 0600 password file, runs <command>
+with PGPASSFILE naming that file, renews its tokens while the command runs,
+and removes the directory when the command ends, however it ends (except
+when iam-pgpass itself is killed with SIGKILL). For example:
+  PGHOST=db.example.eu-central-1.rds.amazonaws.com PGUSER=app \\
+    iam-pgpass exec -- psql -c 'select current_user'
+
+SIGINT, SIGTERM and SIGHUP are passed on to the command. The exit status is
+the command's, or 128 + the signal number if a signal ended it; 127 when the
+command is not found, 126 when it cannot be run, 5 when no token could be
+signed (the command is not run then). It needs deno run --allow-run without
+a list, since the command can be any program.
+
+Options (each overrides its environment variable):
+${SIGNING_OPTIONS}
+${WRITER_OPTIONS}
+
+${CREDENTIALS}
+`;
+
+/** The `token --help` text. */
+export const TOKEN_HELP =
+  `iam-pgpass token: print one IAM token, like aws rds generate-db-auth-token
+
+Usage:
+  iam-pgpass token [options]
+
+Prints a token signed now for the host, port and user, valid for 900
+seconds (less if the credentials expire sooner); with --line, a whole
+password-file line host:port:database:user:<token> instead.
+
+Options (each overrides its environment variable):
+${SIGNING_OPTIONS}
+  --line               print a password-file line instead of the token
+  --no-escape-password with --line: leave ":" and "\\" in the token unescaped
+                       (only for asyncpg)
+
+${CREDENTIALS}
+
+Exit codes: 0 printed, 2 bad option, 4 no AWS region found, 5 no token
+could be signed (no credentials, or they were refused).
+`;
+
+/** The help text for a subcommand, or the main one. */
+export function helpFor(topic: "exec" | "token" | undefined): string {
+  if (topic === "exec") return EXEC_HELP;
+  if (topic === "token") return TOKEN_HELP;
+  return HELP;
+}

@@ -1,14 +1,27 @@
 /**
- * Settings for the pipe server from flags and the standard `PG*` variables.
- * Flags win over the environment; the environment wins over the defaults
- * (`localhost`, `5432`, `postgres`, any database).
+ * Settings from flags and the standard `PG*` variables, for each command:
+ * the pipe server, file mode, `exec` and `token`. Flags win over the
+ * environment; the environment wins over the defaults (`localhost`, `5432`,
+ * `postgres`, any database).
  */
 import { parseArgs } from "node:util";
 import { UsageError } from "./errors.ts";
-import { isLogLevel, type LogLevel } from "./log.ts";
+import type { LogLevel } from "./log.ts";
+import {
+  checkDatabase,
+  checkHost,
+  checkLogLevel,
+  checkName,
+  checkPath,
+  checkPort,
+  checkRefreshInterval,
+  type Env,
+  nonEmpty,
+  pick,
+  usageErrors,
+} from "./settings_values.ts";
 
-/** Reads one environment variable. */
-export type Env = (name: string) => string | undefined;
+export type { Env } from "./settings_values.ts";
 
 /** What the client dials and logs in as; `database: null` is any database. */
 export interface Endpoint {
@@ -18,23 +31,60 @@ export interface Endpoint {
   database: string | null;
 }
 
-/** Everything the pipe server needs to start. */
-export interface ServeSettings {
-  command: "serve";
-  path: string;
+/** What every signing command needs. */
+export interface SigningSettings {
   endpoint: Endpoint;
   region?: string | undefined;
   profile?: string | undefined;
   logLevel: LogLevel;
 }
 
+/** Everything the pipe server needs to start. */
+export interface ServeSettings extends SigningSettings {
+  command: "serve";
+  path: string;
+}
+
+/** Options of the commands that write a password file. */
+export interface WriterSettings extends SigningSettings {
+  /** Escape `\` and `:` in tokens; asyncpg needs them raw. */
+  escapePassword: boolean;
+  /** Sign at least this often, in milliseconds; default five minutes. */
+  refreshMs?: number | undefined;
+}
+
+/** File mode: a regular password file at `path`. */
+export interface FileSettings extends WriterSettings {
+  command: "file";
+  path: string;
+  /** Take over an existing file that iam-pgpass did not write. */
+  replace: boolean;
+}
+
+/** `exec`: run `argv` with a private password file. */
+export interface ExecSettings extends WriterSettings {
+  command: "exec";
+  argv: string[];
+}
+
+/** `token`: print one token, or one line with `line`. */
+export interface TokenSettings extends SigningSettings {
+  command: "token";
+  line: boolean;
+  escapePassword: boolean;
+}
+
 /** What the command line asks for. */
 export type Settings =
   | ServeSettings
+  | FileSettings
+  | ExecSettings
+  | TokenSettings
   | { command: "help" }
+  | { command: "help"; topic: "exec" | "token" }
   | { command: "version" };
 
-const OPTIONS = {
+const COMMON = {
   host: { type: "string" },
   port: { type: "string" },
   user: { type: "string" },
@@ -45,14 +95,59 @@ const OPTIONS = {
   quiet: { type: "boolean", short: "q" },
   verbose: { type: "boolean", short: "v" },
   help: { type: "boolean", short: "h" },
+} as const;
+
+const WRITER = {
+  "no-escape-password": { type: "boolean" },
+  "refresh-interval": { type: "string" },
+} as const;
+
+const SERVE = {
+  ...COMMON,
+  ...WRITER,
+  file: { type: "string" },
+  replace: { type: "boolean" },
   version: { type: "boolean", short: "V" },
+} as const;
+
+const TOKEN = {
+  ...COMMON,
+  line: { type: "boolean" },
+  "no-escape-password": { type: "boolean" },
 } as const;
 
 /** Parses the command line and environment, or throws a `UsageError`. */
 export function parseSettings(args: string[], env: Env): Settings {
-  const { values, positionals } = parseCommandLine(args);
+  if (args[0] === "exec") return parseExec(args.slice(1), env);
+  if (args[0] === "token") return parseToken(args.slice(1), env);
+  const { values, positionals } = usageErrors(
+    () => parseArgs({ args, options: SERVE, allowPositionals: true }),
+    "iam-pgpass --help",
+  );
   if (values.help) return { command: "help" };
   if (values.version) return { command: "version" };
+  if (values.file !== undefined) {
+    if (positionals.length > 0) {
+      throw new UsageError(
+        `Unexpected argument "${
+          positionals[0]
+        }": --file names the path, so no pipe path is expected`,
+      );
+    }
+    return {
+      command: "file",
+      path: checkPath(values.file, "path for --file"),
+      replace: values.replace ?? false,
+      ...writerSettings(values, env),
+    };
+  }
+  const fileOnly = ["replace", "no-escape-password", "refresh-interval"]
+    .find((name) => values[name as keyof typeof values] !== undefined);
+  if (fileOnly) {
+    throw new UsageError(
+      `Option --${fileOnly} needs --file: a named pipe is served as it is`,
+    );
+  }
   if (positionals.length !== 1) {
     throw new UsageError(
       positionals.length === 0
@@ -63,6 +158,74 @@ export function parseSettings(args: string[], env: Env): Settings {
   return {
     command: "serve",
     path: checkPath(positionals[0]!),
+    ...signingSettings(values, env),
+  };
+}
+
+function parseExec(args: string[], env: Env): Settings {
+  const split = args.indexOf("--");
+  const options = split < 0 ? args : args.slice(0, split);
+  const { values, positionals } = usageErrors(
+    () =>
+      parseArgs({
+        args: options,
+        options: { ...COMMON, ...WRITER },
+        allowPositionals: true,
+      }),
+    "iam-pgpass exec --help",
+  );
+  if (values.help) return { command: "help", topic: "exec" };
+  if (positionals.length > 0) {
+    throw new UsageError(
+      `Unexpected argument "${
+        positionals[0]
+      }" before "--": usage is iam-pgpass exec [options] -- <command> [args...]`,
+    );
+  }
+  const argv = split < 0 ? [] : args.slice(split + 1);
+  if (argv.length === 0 || argv[0] === "") {
+    throw new UsageError(
+      'Missing the command after "--": usage is iam-pgpass exec [options] -- <command> [args...]',
+    );
+  }
+  return { command: "exec", argv, ...writerSettings(values, env) };
+}
+
+function parseToken(args: string[], env: Env): Settings {
+  const { values, positionals } = usageErrors(
+    () => parseArgs({ args, options: TOKEN, allowPositionals: true }),
+    "iam-pgpass token --help",
+  );
+  if (values.help) return { command: "help", topic: "token" };
+  if (positionals.length > 0) {
+    throw new UsageError(
+      `Unexpected argument "${
+        positionals[0]
+      }": iam-pgpass token takes only options`,
+    );
+  }
+  return {
+    command: "token",
+    line: values.line ?? false,
+    escapePassword: !values["no-escape-password"],
+    ...signingSettings(values, env),
+  };
+}
+
+interface CommonValues {
+  host?: string;
+  port?: string;
+  user?: string;
+  database?: string;
+  region?: string;
+  profile?: string;
+  "log-level"?: string;
+  quiet?: boolean;
+  verbose?: boolean;
+}
+
+function signingSettings(values: CommonValues, env: Env): SigningSettings {
+  return {
     endpoint: {
       host: checkHost(pick(values.host, "--host", env, "PGHOST", "localhost")),
       port: checkPort(pick(values.port, "--port", env, "PGPORT", "5432")),
@@ -75,130 +238,16 @@ export function parseSettings(args: string[], env: Env): Settings {
   };
 }
 
-function parseCommandLine(args: string[]) {
-  try {
-    return parseArgs({ args, options: OPTIONS, allowPositionals: true });
-  } catch (error) {
-    throw new UsageError(
-      `${describeParseError(error)}: see iam-pgpass --help`,
-      {
-        cause: error,
-      },
-    );
-  }
-}
-
-function describeParseError(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const code = (error as { code?: string }).code;
-  const option = /^Unknown option '([^']+)'/.exec(message)?.[1];
-  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && option) {
-    return `Unknown option "${option}"`;
-  }
-  return message.split("\n")[0]!;
-}
-
-interface Picked {
-  value: string;
-  source: string;
-}
-
-function pick(
-  flag: string | undefined,
-  flagName: string,
+function writerSettings(
+  values: CommonValues & {
+    "no-escape-password"?: boolean;
+    "refresh-interval"?: string;
+  },
   env: Env,
-  variable: string,
-  fallback: string,
-): Picked {
-  if (flag !== undefined) return { value: flag, source: flagName };
-  const fromEnv = env(variable);
-  // libpq treats an empty variable as unset.
-  if (fromEnv) return { value: fromEnv, source: variable };
-  return { value: fallback, source: "the default" };
-}
-
-function checkName({ value, source }: Picked): string {
-  if (value === "") {
-    throw new UsageError(`Empty value from ${source}: expected a name`);
-  }
-  if (/[\r\n]/.test(value)) {
-    throw new UsageError(
-      `Invalid value from ${source}: a password file line cannot hold a line break`,
-    );
-  }
-  return value;
-}
-
-function checkHost(picked: Picked): string {
-  const host = checkName(picked);
-  if (host.startsWith("/")) {
-    throw new UsageError(
-      `Host "${host}" from ${picked.source} is a Unix socket directory: ` +
-        "IAM authentication needs a TCP host name",
-    );
-  }
-  if (host.includes(",")) {
-    throw new UsageError(
-      `Host list "${host}" from ${picked.source} is not supported: ` +
-        "expected one host name",
-    );
-  }
-  return host;
-}
-
-function checkPort({ value, source }: Picked): number {
-  const port = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
-  if (!(port >= 1 && port <= 65535)) {
-    throw new UsageError(
-      `Invalid port "${value}" from ${source}: expected a whole number from 1 to 65535`,
-    );
-  }
-  return port;
-}
-
-function checkDatabase(
-  flag: string | undefined,
-  env: Env,
-): string | null {
-  if (flag === "*") return null;
-  const picked = pick(flag, "--database", env, "PGDATABASE", "");
-  return picked.value === "" && flag === undefined ? null : checkName(picked);
-}
-
-function checkPath(path: string): string {
-  if (path === "") {
-    throw new UsageError("Empty pipe path: expected a file system path");
-  }
-  return path;
-}
-
-function nonEmpty(value: string | undefined, flag: string) {
-  if (value === "") {
-    throw new UsageError(`Empty value for ${flag}: expected a name`);
-  }
-  return value;
-}
-
-function checkLogLevel(
-  values: { "log-level"?: string; quiet?: boolean; verbose?: boolean },
-): LogLevel {
-  const chosen = [
-    values["log-level"] !== undefined,
-    values.quiet,
-    values.verbose,
-  ].filter(Boolean);
-  if (chosen.length > 1) {
-    throw new UsageError(
-      "Conflicting options: use only one of --log-level, --quiet and --verbose",
-    );
-  }
-  if (values.quiet) return "warn";
-  if (values.verbose) return "debug";
-  const level = values["log-level"] ?? "info";
-  if (!isLogLevel(level)) {
-    throw new UsageError(
-      `Invalid log level "${level}" for --log-level: expected error, warn, info or debug`,
-    );
-  }
-  return level;
+): WriterSettings {
+  return {
+    ...signingSettings(values, env),
+    escapePassword: !values["no-escape-password"],
+    refreshMs: checkRefreshInterval(values["refresh-interval"]),
+  };
 }
