@@ -70,9 +70,12 @@ Options with --file:
                        write (it refuses by default)
 ${WRITER_OPTIONS}
 
-${CREDENTIALS} With a pipe or
---file, a failure to sign is logged and retried; a file keeps its tokens
-while they are valid, then holds a comment line explaining the failure.
+${CREDENTIALS}
+
+A failure to sign is logged and retried. A pipe's reader then gets a
+comment line explaining it; a file keeps its tokens while they are valid,
+then holds that comment instead, so clients fail for want of a password
+rather than with an expired token.
 
 Exit codes:
   0    stopped normally
