@@ -24,6 +24,8 @@ export type MatchField = typeof MATCH_FIELDS[number];
 export interface MatchedLine {
   /** 1-based line number in the content. */
   line: number;
+  /** The match fields as written, without the password. */
+  fields: string;
   /** The password libpq sends: unescaped, up to the first unescaped `:`. */
   password: string;
   /** Everything after the user field, escapes and all. */
@@ -70,8 +72,12 @@ export function lookup(content: string, conn: Connection): Lookup {
       rest = next;
     }
     if (misses.at(-1)?.line === index + 1) continue;
+    const fields = line.slice(0, line.length - rest!.length - 1);
     const password = unescapePassword(rest!);
-    return { match: { line: index + 1, password, rest: rest! }, misses };
+    return {
+      match: { line: index + 1, fields, password, rest: rest! },
+      misses,
+    };
   }
   return { match: null, misses };
 }
