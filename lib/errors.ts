@@ -16,6 +16,8 @@ export const EXIT = {
   aws: 4,
   /** No token could be signed (no credentials, or AWS refused them). */
   signing: 5,
+  /** `check`: no client would get a valid token from the password file. */
+  check: 6,
   /** `exec`: the command could not be run (not executable). */
   cannotRun: 126,
   /** `exec`: the command was not found. */

@@ -38,6 +38,7 @@ Usage:
   iam-pgpass exec [options] -- <command> [args...]
   iam-pgpass --file <path> [options]
   iam-pgpass token [options]
+  iam-pgpass check [options]
   iam-pgpass [options] <path>
 
 Each line reads host:port:database:user:<token>, with an IAM token signed
@@ -54,12 +55,15 @@ the Go drivers.
 token prints one token, or with --line one password-file line
 (see iam-pgpass token --help).
 
+check explains what a client with the current PG* settings gets from
+PGPASSFILE, or why it gets no valid token (see iam-pgpass check --help).
+
 <path> alone makes a named pipe there (mode 0600), or reuses a pipe of
 yours, and gives every client that opens it a freshly signed line. Only
 pgjdbc, Go lib/pq and Go pgx read a pipe; libpq clients, asyncpg and
 node-postgres refuse it ("not a plain file"), and concurrent readers of one
-pipe can get nothing: prefer --file or exec. A pipe path named "exec" or
-"token" must be written ./exec or ./token.
+pipe can get nothing: prefer --file or exec. A pipe path named "exec",
+"token" or "check" must be written ./exec, ./token or ./check.
 
 Options (each overrides its environment variable):
 ${SIGNING_OPTIONS}
@@ -84,6 +88,7 @@ Exit codes:
   3    the path cannot be served at (nothing was created)
   4    no AWS region found
   5    no token could be signed (token, exec)
+  6    check: no client would get a valid token
   126  exec: the command could not be run
   127  exec: the command was not found
   129  stopped by SIGHUP
@@ -140,6 +145,39 @@ ${CREDENTIALS}
 
 Exit codes: 0 printed, 2 bad option, 4 no AWS region found, 5 no token
 could be signed (no credentials, or they were refused).
+`;
+
+/** The `check --help` text. */
+export const CHECK_HELP =
+  `iam-pgpass check: explain what a client gets from its password file
+
+Usage:
+  iam-pgpass check [options]
+
+Reads the password file as a client with the current PG* settings would
+(PGPASSFILE, default ~/.pgpass) and says: whether it is a regular file or
+a named pipe, its mode and owner, and which clients read it; which line
+matches, following libpq's rules (exact comparison, "*" wildcards, "\\"
+escapes), or why each line does not; the token's age and expiry, the host,
+port, user and region it is signed for; the access key id of the AWS
+credentials found here (never the secret; no AWS call is made); and a
+warning when sslmode lets the token travel without TLS. Reading a named
+pipe takes one line from its server, as any client does. No token or
+password is printed.
+
+Options (each overrides its environment variable):
+  --host <name>        host the client dials (PGHOST, default localhost)
+  --port <number>      port (PGPORT, default 5432)
+  --user <name>        user (PGUSER, default your login name, as libpq)
+  --database <name>    database (PGDATABASE, default the user name)
+  --sslmode <mode>     libpq sslmode (PGSSLMODE, default prefer)
+  --passfile <path>    password file (PGPASSFILE, default ~/.pgpass)
+  --profile <name>     AWS profile whose credentials are shown (AWS_PROFILE)
+  --json               print one JSON object instead of text
+  -h, --help           show this text
+
+Exit codes: 0 at least one client gets a valid token, 2 bad option, 6 no
+client would (missing file, no matching line, expired or wrong token).
 `;
 
 /** The help text for a subcommand, or the main one. */
