@@ -4,6 +4,7 @@
  * into exit codes.
  */
 import denoConfig from "../deno.json" with { type: "json" };
+import { checkCommand } from "./check_command.ts";
 import {
   credentialProvider,
   describeCredentialSource,
@@ -47,6 +48,13 @@ export interface Runtime {
 
 /** Runs the program and returns its exit code, or throws. */
 export async function run(runtime: Runtime): Promise<number> {
+  if (runtime.args[0] === "check") {
+    return await checkCommand(
+      runtime.args.slice(1),
+      runtime.env,
+      runtime.print,
+    );
+  }
   const settings = parseSettings(runtime.args, runtime.env);
   if (settings.command === "help") {
     runtime.print(helpFor("topic" in settings ? settings.topic : undefined));

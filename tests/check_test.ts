@@ -1,0 +1,411 @@
+import assert from "node:assert/strict";
+import { formatLine } from "../lib/pgpass.ts";
+import { signToken } from "../lib/token.ts";
+import { TEST_CREDENTIALS, TEST_REGION } from "./bed/fixtures.ts";
+import { runIamPgpass, startIamPgpass, TEST_AWS_ENV } from "./fixtures.ts";
+
+const CHECK_FAILED = 6;
+const ENDPOINT = { host: "db.local", port: 6432, user: "app" };
+const ENV = {
+  ...TEST_AWS_ENV,
+  PGHOST: "db.local",
+  PGPORT: "6432",
+  PGUSER: "app",
+  PGSSLMODE: "require",
+};
+
+/** A token for `ENDPOINT` (or `overrides`) signed `ageSeconds` ago. */
+async function token(ageSeconds = 0, overrides = {}): Promise<string> {
+  const { host, port, user } = { ...ENDPOINT, ...overrides };
+  return await signToken({
+    hostname: host,
+    port,
+    username: user,
+    region: TEST_REGION,
+    credentials: TEST_CREDENTIALS,
+    signingDate: new Date(Date.now() - ageSeconds * 1000),
+  });
+}
+
+/** Runs `check` on a password file holding `content` with `mode`. */
+async function checkContent(
+  content: string,
+  options: { mode?: number; env?: Record<string, string>; json?: boolean } = {},
+) {
+  const dir = await Deno.makeTempDir({ prefix: "iam-pgpass-check-" });
+  const path = `${dir}/pgpass`;
+  try {
+    await Deno.writeTextFile(path, content);
+    await Deno.chmod(path, options.mode ?? 0o600);
+    const result = await runIamPgpass(
+      ["check", ...(options.json ? ["--json"] : [])],
+      { ...ENV, PGPASSFILE: path, ...options.env },
+    );
+    assertNoSecret(result.stdout + result.stderr, content);
+    return { ...result, text: unwrap(result.stdout), path };
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** Joins wrapped continuation lines, so patterns see whole findings. */
+function unwrap(text: string): string {
+  return text.replace(/\n {6}/g, " ");
+}
+
+/** No signature or secret key appears in what check printed. */
+function assertNoSecret(output: string, content: string) {
+  assert.ok(!output.includes(TEST_CREDENTIALS.secretAccessKey));
+  for (const [, signature] of content.matchAll(/X-Amz-Signature=(\w+)/g)) {
+    assert.ok(!output.includes(signature!), "check printed a signature");
+  }
+}
+
+const line = (password: string, match = {}, escape = true) =>
+  formatLine({ ...ENDPOINT, database: null, ...match }, password, {
+    escapePassword: escape,
+  });
+
+Deno.test("check passes a file written by iam-pgpass --file", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "iam-pgpass-check-" });
+  const path = `${dir}/pgpass`;
+  const server = startIamPgpass(["--file", path], ENV);
+  try {
+    await server.waitForLog(/Keeping a password file/);
+    const content = await Deno.readTextFile(path);
+    const result = await runIamPgpass(["check"], { ...ENV, PGPASSFILE: path });
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.equal(result.stderr, "");
+    assertNoSecret(result.stdout, content);
+    const text = unwrap(result.stdout);
+    assert.match(
+      text,
+      /^Checking db\.local:6432 database "app" user "app" \(user from PGUSER\)$/m,
+    );
+    assert.match(text, /^ok {4}PGPASSFILE ".*": a regular file, mode 0600$/m);
+    assert.match(text, /^ok {4}Line 2 matches: db\.local:6432:\*:app$/m);
+    assert.match(text, /^ok {4}Token signed \d+ s ago, valid \d+ s more/m);
+    assert.match(
+      text,
+      /^info {2}Signed for db\.local:6432 user "app" in eu-central-1 with access key AKIDIAMPGPASSTEST01$/m,
+    );
+    assert.match(
+      text,
+      /^warn {2}asyncpg: keeps the backslashes of an escaped token/m,
+    );
+    assert.match(
+      text,
+      /^ok {4}Gets a valid token: libpq \(psql, pg_dump, psycopg\), node-postgres, pgjdbc, Go lib\/pq, Go pgx$/m,
+    );
+    assert.match(text, /^ok {4}sslmode require requires TLS$/m);
+    assert.match(
+      text,
+      /^info {2}AWS credentials here: access key AKIDIAMPGPASSTEST01, from environment/m,
+    );
+    assert.match(text, /^Result: a client gets a valid token\n$/m);
+  } finally {
+    assert.equal(await server.stop(), 143);
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("check reads one line from a pipe and names the clients that read pipes", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "iam-pgpass-check-" });
+  const path = `${dir}/pgpass`;
+  const server = startIamPgpass([path], ENV);
+  try {
+    await server.waitForLog(/Serving IAM tokens/);
+    const result = await runIamPgpass(["check"], { ...ENV, PGPASSFILE: path });
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assertNoSecret(result.stdout, "");
+    const text = unwrap(result.stdout);
+    assert.match(text, /^ok {4}PGPASSFILE ".*": a named pipe, mode 0600$/m);
+    assert.match(
+      text,
+      /^info {2}Reading the pipe took one line from its server/m,
+    );
+    assert.match(
+      text,
+      /^ok {4}Gets a valid token: pgjdbc, Go lib\/pq, Go pgx$/m,
+    );
+    assert.match(
+      text,
+      /^warn {2}libpq \(psql, pg_dump, psycopg\), asyncpg, node-postgres: does not read a pipe$/m,
+    );
+  } finally {
+    assert.equal(await server.stop(), 143);
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("check says when no server answers a pipe, without hanging", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "iam-pgpass-check-" });
+  const path = `${dir}/pgpass`;
+  await new Deno.Command("mkfifo", { args: ["-m", "600", path] }).output();
+  try {
+    const result = await runIamPgpass(["check"], { ...ENV, PGPASSFILE: path });
+    assert.equal(result.code, CHECK_FAILED);
+    assert.match(
+      unwrap(result.stdout),
+      /^error Cannot read the file: no server opened the pipe for writing within 3 s$/m,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("check warns about mode 0644 and names who still reads it", async () => {
+  const result = await checkContent(line(await token()), { mode: 0o644 });
+  assert.equal(result.code, 0, result.stdout);
+  assert.match(
+    result.text,
+    /^ok {4}PGPASSFILE ".*": a regular file, mode 0644$/m,
+  );
+  assert.match(
+    result.text,
+    /^warn {2}Mode 0644 lets group or others in: libpq, asyncpg, node-postgres and Go lib\/pq ignore the file; chmod 600 it$/m,
+  );
+  assert.match(result.text, /^ok {4}Gets a valid token: pgjdbc, Go pgx$/m);
+});
+
+Deno.test("check explains lines that do not match", async (t) => {
+  const fresh = await token();
+  const cases: [string, Record<string, unknown>, RegExp][] = [
+    [
+      "host in other case",
+      { host: "DB.Local" },
+      /^info {2}Line 1: host "DB\.Local" differs from "db\.local" only in case, and libpq compares exactly$/m,
+    ],
+    ["port", { port: 5432 }, /^info {2}Line 1: port "5432" is not "6432"$/m],
+    [
+      "database",
+      { database: "other" },
+      /^info {2}Line 1: database "other" is not "app"$/m,
+    ],
+    ["user", { user: "bob" }, /^info {2}Line 1: user "bob" is not "app"$/m],
+  ];
+  for (const [name, match, pattern] of cases) {
+    await t.step(name, async () => {
+      const result = await checkContent(line(fresh, match));
+      assert.equal(result.code, CHECK_FAILED, result.text);
+      assert.match(result.text, pattern);
+      assert.match(
+        result.text,
+        /^error No line matches db\.local:6432 database "app" user "app"$/m,
+      );
+      assert.match(result.text, /^Result: no client gets a valid token$/m);
+    });
+  }
+});
+
+Deno.test("check refuses an expired token, saying how old it is", async () => {
+  const result = await checkContent(line(await token(20 * 60)));
+  assert.equal(result.code, CHECK_FAILED, result.text);
+  assert.match(
+    result.text,
+    /^error Token expired 300 s ago \(signed 1200 s ago\)$/m,
+  );
+  assert.match(
+    result.text,
+    /^error libpq \(psql, pg_dump, psycopg\), node-postgres, pgjdbc, Go lib\/pq, Go pgx: the token is refused \(see above\)$/m,
+  );
+});
+
+Deno.test("check refuses a token for another user", async () => {
+  const result = await checkContent(line(await token(0, { user: "bob" })));
+  assert.equal(result.code, CHECK_FAILED, result.text);
+  assert.match(
+    result.text,
+    /^error Token is for user "bob" but the client logs in as "app": RDS refuses it$/m,
+  );
+});
+
+Deno.test("check warns when the token is signed for another endpoint", async () => {
+  const rds = "db.abc.eu-central-1.rds.amazonaws.com";
+  const result = await checkContent(
+    line(await token(0, { host: rds, port: 5432 })),
+  );
+  assert.equal(result.code, 0, result.text);
+  assert.match(
+    result.text,
+    new RegExp(
+      `^warn  The client dials db\\.local:6432 but the token is signed for ${rds}:5432: fine through a tunnel`,
+      "m",
+    ),
+  );
+});
+
+Deno.test("check warns that an unescaped token is cut by libpq", async () => {
+  const result = await checkContent(line(await token(), {}, false));
+  assert.equal(result.code, 0, result.text);
+  assert.match(
+    result.text,
+    /^warn {2}Line 1 holds an unescaped token: libpq and pgjdbc read it cut at its first ":", the Go drivers skip the line$/m,
+  );
+  assert.match(
+    result.text,
+    /^ok {4}Gets a valid token: asyncpg, node-postgres$/m,
+  );
+  assert.match(
+    result.text,
+    /^warn {2}libpq \(psql, pg_dump, psycopg\), pgjdbc: reads the password cut at its first unescaped ":"$/m,
+  );
+  assert.match(
+    result.text,
+    /^warn {2}Go lib\/pq, Go pgx: skips the line: its token is not escaped$/m,
+  );
+});
+
+Deno.test("check fails when PGPASSFILE does not exist", async () => {
+  const result = await runIamPgpass(["check"], {
+    ...ENV,
+    PGPASSFILE: "/nonexistent/iam-pgpass/pgpass",
+  });
+  assert.equal(result.code, CHECK_FAILED);
+  assert.match(
+    result.stdout,
+    /^error PGPASSFILE "\/nonexistent\/iam-pgpass\/pgpass" does not exist$/m,
+  );
+  assert.doesNotMatch(result.stdout, /Line \d/);
+});
+
+Deno.test("check warns when sslmode lets the token travel without TLS", async (t) => {
+  const fresh = line(await token());
+  for (const mode of ["disable", "allow", "prefer"]) {
+    await t.step(mode, async () => {
+      const result = await checkContent(fresh, { env: { PGSSLMODE: mode } });
+      assert.equal(result.code, 0, result.text);
+      assert.match(
+        result.text,
+        new RegExp(
+          `^warn  sslmode ${mode} \\(from PGSSLMODE\\) can send the token without TLS, and RDS refuses IAM logins without TLS: use require or verify-full$`,
+          "m",
+        ),
+      );
+    });
+  }
+  await t.step("unset", async () => {
+    const result = await checkContent(fresh, { env: { PGSSLMODE: "" } });
+    assert.match(
+      result.text,
+      /^warn {2}sslmode prefer \(PGSSLMODE unset, libpq's default\)/m,
+    );
+  });
+});
+
+Deno.test("check --json prints one stable object", async () => {
+  const content = "# a comment\n" + line(await token(), { port: 1 }) +
+    line(await token());
+  const result = await checkContent(content, { json: true });
+  assert.equal(result.code, 0, result.stdout);
+  const report = JSON.parse(result.stdout);
+  assert.deepEqual(Object.keys(report), [
+    "ok",
+    "connection",
+    "passfile",
+    "match",
+    "token",
+    "clients",
+    "identity",
+    "findings",
+  ]);
+  assert.equal(report.ok, true);
+  assert.deepEqual(report.connection, {
+    host: "db.local",
+    port: 6432,
+    database: "app",
+    user: "app",
+    sslmode: "require",
+  });
+  assert.deepEqual(report.passfile, {
+    path: result.path,
+    kind: "file",
+    mode: "0600",
+    uid: Deno.uid(),
+  });
+  assert.deepEqual(report.match, { line: 3, fields: "db.local:6432:*:app" });
+  assert.deepEqual(
+    Object.keys(report.token),
+    [
+      "host",
+      "port",
+      "user",
+      "region",
+      "accessKeyId",
+      "signedAt",
+      "expiresAt",
+      "temporary",
+      "signedAtIso",
+      "expiresAtIso",
+    ],
+  );
+  assert.equal(report.token.expiresAt - report.token.signedAt, 900_000);
+  assert.deepEqual(
+    report.clients.map((c: { id: string; ok: boolean }) => [c.id, c.ok]),
+    [
+      ["libpq", true],
+      ["asyncpg", false],
+      ["node-postgres", true],
+      ["pgjdbc", true],
+      ["lib/pq", true],
+      ["pgx", true],
+    ],
+  );
+  assert.deepEqual(report.identity, {
+    accessKeyId: TEST_CREDENTIALS.accessKeyId,
+    source: "environment (AWS_ACCESS_KEY_ID)",
+  });
+  assert.deepEqual(
+    report.findings.map((f: { level: string; code: string }) =>
+      `${f.level} ${f.code}`
+    ),
+    [
+      "ok file-regular",
+      "info miss-port",
+      "ok match",
+      "ok token-fresh",
+      "info token-signed-for",
+      "ok clients",
+      "warn clients-refused",
+      "ok tls",
+      "info identity",
+    ],
+  );
+});
+
+Deno.test("check without AWS credentials still checks the file", async () => {
+  const result = await checkContent(line(await token()), {
+    env: { AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "" },
+  });
+  assert.equal(result.code, 0, result.text);
+  assert.match(result.text, /^warn {2}No AWS credentials here \(tried /m);
+});
+
+Deno.test("check --help, and its usage errors exit 2", async () => {
+  const help = await runIamPgpass(["check", "--help"], {});
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /^iam-pgpass check:/);
+  assert.match(help.stdout, /6 no\s+client would/);
+  const main = await runIamPgpass(["--help"], {});
+  assert.match(main.stdout, /iam-pgpass check \[options\]/);
+  assert.match(main.stdout, /6 +check: no client would get a valid token/);
+  const cases: [string[], string][] = [
+    [
+      ["check", "extra"],
+      'Unexpected argument "extra": iam-pgpass check takes only options',
+    ],
+    [
+      ["check", "--sslmode", "maybe"],
+      'Invalid sslmode "maybe": expected one of disable, allow, prefer, require, verify-ca, verify-full',
+    ],
+    [
+      ["check", "--port", "0"],
+      'Invalid port "0" from --port: expected a whole number from 1 to 65535',
+    ],
+  ];
+  for (const [args, message] of cases) {
+    const result = await runIamPgpass(args, ENV);
+    assert.equal(result.code, 2, result.stdout);
+    assert.equal(result.stderr.trim(), `iam-pgpass: error: ${message}`);
+  }
+});
