@@ -75,6 +75,7 @@ export async function runCheck(
     : lookup(facts.content, connectionOf(settings));
   if (found) findings.push(...lookupFindings(settings, found));
   const match = found?.match ?? null;
+  for (const note of serverNotes(facts.content)) findings.push(note);
 
   const passwords = match ? clientPasswords(match) : [];
   const read = passwords.map(({ password }) =>
@@ -160,6 +161,17 @@ export async function runCheck(
       : renderReport(settings, report),
   );
   return ok ? EXIT.ok : EXIT.check;
+}
+
+/** The comments a failing iam-pgpass server writes instead of a token. */
+function serverNotes(content: string | null): Finding[] {
+  const notes = (content ?? "").split("\n")
+    .filter((line) => line.startsWith("# iam-pgpass: no token"));
+  return notes.map((line) => ({
+    level: "error",
+    code: "server-failed",
+    message: `The server wrote no token: ${line.slice(14)}`,
+  }));
 }
 
 function connectionOf(settings: CheckSettings) {

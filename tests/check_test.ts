@@ -256,6 +256,17 @@ Deno.test("check warns that an unescaped token is cut by libpq", async () => {
   );
 });
 
+Deno.test("check relays why a failing server wrote no token", async () => {
+  const result = await checkContent(
+    '# iam-pgpass: no token for db.local:6432 user "app": Could not load credentials from any providers\n',
+  );
+  assert.equal(result.code, CHECK_FAILED, result.text);
+  assert.match(
+    result.text,
+    /^error The server wrote no token: no token for db\.local:6432 user "app": Could not load credentials from any providers$/m,
+  );
+});
+
 Deno.test("check fails when PGPASSFILE does not exist", async () => {
   const result = await runIamPgpass(["check"], {
     ...ENV,
