@@ -3,8 +3,9 @@
  * in the current ones expire, at once when the credentials change, and with
  * backoff while signing fails. Time comes from an injected clock.
  */
-import type { Content } from "./line_source.ts";
+import type { Content, FailedContent } from "./line_source.ts";
 import type { Logger } from "./log.ts";
+import { formatComment } from "./pgpass.ts";
 
 /** Time and waiting; tests inject a simulated one. */
 export interface Clock {
@@ -87,13 +88,46 @@ export async function keepFresh(options: KeepFreshOptions): Promise<void> {
   const intervalMs = options.intervalMs ?? DEFAULT_REFRESH_MS;
   const checkMs = Math.min(CHECK_MS, intervalMs);
   let good = options.initial?.ok ? options.initial : null;
-  let failureWritten = options.initial?.ok === false;
-  let failures = failureWritten ? 1 : 0;
+  // The reason in the file when it holds one instead of tokens.
+  let writtenFailure = options.initial?.ok === false
+    ? options.initial.reason
+    : null;
+  let failures = writtenFailure === null ? 0 : 1;
   let dueAt = good
     ? nextRefreshAt(good.signedAt, good.expiresAt, intervalMs)
     : clock.now() + (failures ? retryDelay(failures, intervalMs) : 0);
 
+  let lastFailure: FailedContent | null = null;
+
+  // An expired token fails with a misleading "PAM authentication failed";
+  // a comment makes clients fail for want of a password instead.
+  const expire = async (failure: FailedContent) => {
+    if (writtenFailure !== failure.reason) {
+      await options.write(failure);
+      if (writtenFailure === null) {
+        log.error(
+          good
+            ? `The tokens in "${label}" expired at ${
+              new Date(good.expiresAt).toISOString()
+            }: it now holds only the reason signing fails`
+            : `"${label}" holds no token: it now holds only the reason signing fails`,
+        );
+      }
+      writtenFailure = failure.reason;
+    }
+    good = null;
+  };
+
   const refresh = async () => {
+    // Signing can take seconds while a credential source fails (the SDK
+    // retries), so expired tokens go before the attempt, not after it.
+    if (good && clock.now() >= good.expiresAt) {
+      const reason = "the tokens expired and new ones are not signed yet";
+      await expire(
+        lastFailure ??
+          { ok: false, reason, text: formatComment(`iam-pgpass: ${reason}`) },
+      );
+    }
     const content = await options.sign();
     const now = clock.now();
     if (content.ok) {
@@ -101,8 +135,12 @@ export async function keepFresh(options: KeepFreshOptions): Promise<void> {
       if (failures > 0) log.info(`Refreshed "${label}" again`);
       good = content;
       failures = 0;
-      failureWritten = false;
-      dueAt = nextRefreshAt(content.signedAt, content.expiresAt, intervalMs);
+      writtenFailure = null;
+      // Never later than expiry, whatever the floor of nextRefreshAt says.
+      dueAt = Math.min(
+        nextRefreshAt(content.signedAt, content.expiresAt, intervalMs),
+        content.expiresAt,
+      );
       log.debug("Refreshed", {
         file: label,
         next: new Date(dueAt).toISOString(),
@@ -110,6 +148,7 @@ export async function keepFresh(options: KeepFreshOptions): Promise<void> {
       return;
     }
     failures++;
+    lastFailure = content;
     const delay = retryDelay(failures, intervalMs);
     if (good && now < good.expiresAt) {
       const until = new Date(good.expiresAt).toISOString();
@@ -121,25 +160,12 @@ export async function keepFresh(options: KeepFreshOptions): Promise<void> {
       dueAt = Math.min(now + delay, good.expiresAt);
       return;
     }
-    if (!failureWritten) {
-      // An expired token fails with a misleading "PAM authentication
-      // failed"; a comment makes clients fail for want of a password.
-      await options.write(content);
-      failureWritten = true;
-      log.error(
-        good
-          ? `The tokens in "${label}" expired at ${
-            new Date(good.expiresAt).toISOString()
-          }: it now holds only the reason signing fails`
-          : `"${label}" holds no token: it now holds only the reason signing fails`,
-      );
-    }
-    good = null;
+    await expire(content);
     log.warn(`Could not refresh "${label}": retrying in ${seconds(delay)}`);
     dueAt = now + delay;
   };
 
-  if (!good && !failureWritten) await refresh();
+  if (!good && writtenFailure === null) await refresh();
   while (!signal.aborted) {
     const now = clock.now();
     await clock.sleep(
