@@ -5,7 +5,7 @@
  * the product's modes and formatting rely on it.
  */
 import assert from "node:assert/strict";
-import { type Cluster, startCluster } from "./clients/cluster.ts";
+import { startPostgres } from "./bed/postgres.ts";
 import { feedPipe } from "./clients/fifo.ts";
 import {
   ALL_CLIENTS,
@@ -116,10 +116,7 @@ Deno.test("real clients read the password file as measured", async (t) => {
     assert.deepEqual([...missing.keys()], [], "Every client must be installed");
   }
 
-  const cluster = await startCluster({
-    tls: true,
-    hba: [`hostnossl all ${TLS_ONLY.user} 127.0.0.1/32 reject`],
-  });
+  const cluster = await startCluster();
   const dir = await Deno.makeTempDir({ prefix: "iam-pgpass-pgpass-" });
   const measured: Partial<Record<ClientName, Behaviour>> = {};
   try {
@@ -162,6 +159,25 @@ Deno.test("real clients read the password file as measured", async (t) => {
     await cluster.stop();
   }
 });
+
+/** A TLS cluster where TCP logins must prove a password. */
+interface Cluster {
+  host: string;
+  port: number;
+  sql(statement: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+async function startCluster(): Promise<Cluster> {
+  const pg = await startPostgres({
+    ssl: true,
+    hbaLines: [
+      `hostnossl all ${TLS_ONLY.user} 127.0.0.1/32 reject`,
+      "host all all 127.0.0.1/32 scram-sha-256",
+    ],
+  });
+  return { host: "127.0.0.1", port: pg.port, sql: pg.admin, stop: pg.stop };
+}
 
 async function createRoles(cluster: Cluster): Promise<void> {
   for (const { user, password } of [PLAIN, TOKENISH, TRICKY, TLS_ONLY]) {
