@@ -30,6 +30,8 @@ export function checkRegionName(region: string, source: string): string {
 /** Where the configured (non-host) region came from, in resolution order. */
 export interface RegionSources {
   flag?: string | undefined;
+  /** Names where `flag` came from; default `--region`. */
+  flagSource?: string | undefined;
   awsRegion?: string | undefined;
   awsDefaultRegion?: string | undefined;
   profileRegion?: string | undefined;
@@ -55,11 +57,12 @@ export function resolveRegion(
   const fromHost = regionFromHost(host);
   const configured = configuredRegion(sources);
   if (sources.flag) {
-    const region = checkRegionName(sources.flag, "--region");
+    const source = sources.flagSource ?? "--region";
+    const region = checkRegionName(sources.flag, source);
     const warning = fromHost && fromHost !== region
-      ? `--region "${region}" differs from "${fromHost}" in host name "${host}"; signing for "${region}" as asked`
+      ? `${source} "${region}" differs from "${fromHost}" in host name "${host}"; signing for "${region}" as asked`
       : undefined;
-    return { region, source: "--region", ...(warning ? { warning } : {}) };
+    return { region, source, ...(warning ? { warning } : {}) };
   }
   if (fromHost) {
     const warning = configured && configured.region !== fromHost
