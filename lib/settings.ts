@@ -5,15 +5,15 @@
  * `postgres`, any database).
  */
 import { parseArgs } from "node:util";
+import { type Entry, parseEndpoint } from "./endpoints.ts";
 import { UsageError } from "./errors.ts";
 import type { LogLevel } from "./log.ts";
 import {
   checkDatabase,
-  checkHost,
+  checkHostList,
   checkLogLevel,
   checkName,
   checkPath,
-  checkPort,
   checkRefreshInterval,
   type Env,
   nonEmpty,
@@ -33,7 +33,12 @@ export interface Endpoint {
 
 /** What every signing command needs. */
 export interface SigningSettings {
+  /** What a client with these flags and `PG*` variables dials (first host). */
   endpoint: Endpoint;
+  /** The entries to serve: one per host of a list; none with `config`. */
+  entries: Entry[];
+  /** `--config`: the entries come from this file instead. */
+  config?: string | undefined;
   region?: string | undefined;
   profile?: string | undefined;
   logLevel: LogLevel;
@@ -89,6 +94,7 @@ const COMMON = {
   port: { type: "string" },
   user: { type: "string" },
   database: { type: "string" },
+  endpoint: { type: "string" },
   region: { type: "string" },
   profile: { type: "string" },
   "log-level": { type: "string" },
@@ -105,6 +111,7 @@ const WRITER = {
 const SERVE = {
   ...COMMON,
   ...WRITER,
+  config: { type: "string" },
   file: { type: "string" },
   replace: { type: "boolean" },
   version: { type: "boolean", short: "V" },
@@ -169,7 +176,7 @@ function parseExec(args: string[], env: Env): Settings {
     () =>
       parseArgs({
         args: options,
-        options: { ...COMMON, ...WRITER },
+        options: { ...COMMON, ...WRITER, config: { type: "string" } },
         allowPositionals: true,
       }),
     "iam-pgpass exec --help",
@@ -204,11 +211,19 @@ function parseToken(args: string[], env: Env): Settings {
       }": iam-pgpass token takes only options`,
     );
   }
+  const signing = signingSettings(values, env);
+  if (signing.entries.length > 1) {
+    const source = signing.entries[0]!.label;
+    throw new UsageError(
+      `Too many hosts (${signing.entries.length}) from ${source}: ` +
+        "iam-pgpass token signs for one host",
+    );
+  }
   return {
     command: "token",
     line: values.line ?? false,
     escapePassword: !values["no-escape-password"],
-    ...signingSettings(values, env),
+    ...signing,
   };
 }
 
@@ -217,25 +232,68 @@ interface CommonValues {
   port?: string;
   user?: string;
   database?: string;
+  endpoint?: string;
   region?: string;
   profile?: string;
+  config?: string;
   "log-level"?: string;
   quiet?: boolean;
   verbose?: boolean;
 }
 
+/** The options that describe one entry; a config file describes its own. */
+const ENTRY_OPTIONS = [
+  "host",
+  "port",
+  "user",
+  "database",
+  "endpoint",
+  "region",
+  "profile",
+] as const;
+
 function signingSettings(values: CommonValues, env: Env): SigningSettings {
-  return {
-    endpoint: {
-      host: checkHost(pick(values.host, "--host", env, "PGHOST", "localhost")),
-      port: checkPort(pick(values.port, "--port", env, "PGPORT", "5432")),
-      user: checkName(pick(values.user, "--user", env, "PGUSER", "postgres")),
-      database: checkDatabase(values.database, env),
-    },
-    region: nonEmpty(values.region, "--region"),
-    profile: nonEmpty(values.profile, "--profile"),
-    logLevel: checkLogLevel(values),
-  };
+  const flag = values.config === undefined
+    ? undefined
+    : ENTRY_OPTIONS.find((name) => values[name] !== undefined);
+  if (flag) {
+    throw new UsageError(
+      `Option --${flag} cannot be used with --config: set "${flag}" in the config file's entries`,
+    );
+  }
+  const hosts = pick(values.host, "--host", env, "PGHOST", "localhost");
+  const ports = pick(values.port, "--port", env, "PGPORT", "5432");
+  const user = checkName(
+    pick(values.user, "--user", env, "PGUSER", "postgres"),
+  );
+  const database = checkDatabase(values.database, env);
+  const region = nonEmpty(values.region, "--region");
+  const profile = nonEmpty(values.profile, "--profile");
+  const signFor = values.endpoint === undefined
+    ? undefined
+    : parseEndpoint(values.endpoint, "--endpoint");
+  const addresses = checkHostList(hosts, ports);
+  const common = { region, profile, logLevel: checkLogLevel(values) };
+  const endpoint = { ...addresses[0]!, user, database };
+  if (values.config !== undefined) {
+    return {
+      endpoint,
+      entries: [],
+      config: checkPath(values.config, "path for --config"),
+      ...common,
+    };
+  }
+  const entries = addresses.map(({ host, port }): Entry => ({
+    label: hosts.source === "the default" ? "the default host" : hosts.source,
+    match: { host, port, database, user },
+    signFor: { host: signFor?.host ?? host, port: signFor?.port ?? port },
+    separate: signFor !== undefined,
+    region,
+    regionSource: region && "--region",
+    profile,
+    profileSource: profile && "--profile",
+  }));
+  return { endpoint, entries, ...common };
 }
 
 function writerSettings(

@@ -58,7 +58,7 @@ export function checkName({ value, source }: Picked): string {
   return value;
 }
 
-/** One TCP host name: no Unix socket directory, no host list. */
+/** One TCP host name: no Unix socket directory. */
 export function checkHost(picked: Picked): string {
   const host = checkName(picked);
   if (host.startsWith("/")) {
@@ -67,13 +67,45 @@ export function checkHost(picked: Picked): string {
         "IAM authentication needs a TCP host name",
     );
   }
-  if (host.includes(",")) {
+  return host;
+}
+
+/** One address of a host list. */
+export interface Address {
+  host: string;
+  port: number;
+}
+
+/**
+ * libpq's comma-separated host and port lists, one address per host: a
+ * single port applies to every host, and an empty port is the default.
+ */
+export function checkHostList(hosts: Picked, ports: Picked): Address[] {
+  const hostList = hosts.value.split(",");
+  const portList = ports.value.split(",");
+  if (portList.length !== 1 && portList.length !== hostList.length) {
     throw new UsageError(
-      `Host list "${host}" from ${picked.source} is not supported: ` +
-        "expected one host name",
+      `Cannot match ${portList.length} ports from ${ports.source} to ` +
+        `${hostList.length} hosts from ${hosts.source}: expected one port ` +
+        "for all hosts or one per host",
     );
   }
-  return host;
+  return hostList.map((host, index) => {
+    if (host === "" && hostList.length > 1) {
+      throw new UsageError(
+        `Empty host ${index + 1} in list "${hosts.value}" from ` +
+          `${hosts.source}: libpq dials a Unix socket there, and IAM ` +
+          "authentication needs a TCP host name",
+      );
+    }
+    const port = portList.length === 1 ? portList[0]! : portList[index]!;
+    return {
+      host: checkHost({ value: host, source: hosts.source }),
+      port: port === "" && portList.length > 1
+        ? 5432
+        : checkPort({ value: port, source: ports.source }),
+    };
+  });
 }
 
 /** A TCP port number. */

@@ -94,12 +94,20 @@ const cases: Case[] = [
       /^Host "\/var\/run\/postgresql" from PGHOST is a Unix socket directory: IAM authentication needs a TCP host name$/,
   },
   {
-    name: "PGHOST a list",
+    name: "PGPORT list longer than PGHOST list",
     args: (d) => [`${d}/p`],
-    env: { PGHOST: "a,b" },
+    env: { PGHOST: "a,b,c", PGPORT: "5432,5433" },
     code: USAGE,
     message:
-      /^Host list "a,b" from PGHOST is not supported: expected one host name$/,
+      /^Cannot match 2 ports from PGPORT to 3 hosts from PGHOST: expected one port for all hosts or one per host$/,
+  },
+  {
+    name: "PGHOST list with an empty host",
+    args: (d) => [`${d}/p`],
+    env: { PGHOST: "a,,b" },
+    code: USAGE,
+    message:
+      /^Empty host 2 in list "a,,b" from PGHOST: libpq dials a Unix socket there, and IAM authentication needs a TCP host name$/,
   },
   {
     name: "malformed region",
