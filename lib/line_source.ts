@@ -1,18 +1,21 @@
 /**
- * Renders the password-file content for one endpoint: a line with a fresh
+ * Renders the password-file content for one entry: a line with a fresh
  * token, reused for repeated reads while it is young, or a comment saying why
  * no token could be signed. The pipe server and the file writer share it.
  */
+import type { EntryMatch } from "./endpoints.ts";
 import type { Logger } from "./log.ts";
 import { formatComment, formatLine } from "./pgpass.ts";
-import type { Endpoint } from "./settings.ts";
 import { signToken, TOKEN_LIFETIME_SECONDS } from "./token.ts";
 import type { CredentialProvider } from "./aws.ts";
 import type { Credentials } from "./token.ts";
 
-/** Everything needed to sign for one endpoint. */
+/** Everything needed to sign for one entry. */
 export interface LineSourceOptions {
-  endpoint: Endpoint;
+  /** What the line matches: what the client dials and its user. */
+  endpoint: EntryMatch;
+  /** What the token is signed for; default the match's host and port. */
+  signFor?: { host: string; port: number } | undefined;
   region: string;
   credentials: CredentialProvider;
   log: Logger;
@@ -75,7 +78,11 @@ export function createLineSource(options: LineSourceOptions): LineSource {
   const { endpoint, region, credentials, log } = options;
   const now = options.now ?? (() => new Date());
   const reuseMs = options.reuseMs ?? DEFAULT_REUSE_MS;
-  const where = `${endpoint.host}:${endpoint.port} user "${endpoint.user}"`;
+  const signFor = options.signFor ?? signingTarget(endpoint);
+  const dialed = `${endpoint.host ?? "*"}:${endpoint.port ?? "*"}`;
+  const signed = `${signFor.host}:${signFor.port}`;
+  const where = `${dialed} user "${endpoint.user}"` +
+    (dialed === signed ? "" : ` (signed for ${signed})`);
   let cached: SignedLine | null = null;
   let lastFailure: string | null = null;
 
@@ -84,8 +91,8 @@ export function createLineSource(options: LineSourceOptions): LineSource {
     try {
       const creds = await credentials();
       const token = await signToken({
-        hostname: endpoint.host,
-        port: endpoint.port,
+        hostname: signFor.host,
+        port: signFor.port,
         username: endpoint.user,
         region,
         credentials: creds,
@@ -135,6 +142,16 @@ export function createLineSource(options: LineSourceOptions): LineSource {
       }
     },
   };
+}
+
+/** The match's own host and port, when neither is a wildcard. */
+function signingTarget(match: EntryMatch): { host: string; port: number } {
+  if (match.host === null || match.port === null) {
+    throw new TypeError(
+      "Cannot sign for a wildcard host or port: pass signFor",
+    );
+  }
+  return { host: match.host, port: match.port };
 }
 
 /**
