@@ -2,10 +2,17 @@
 
 const SIGNING_OPTIONS =
   `  --host <name>        host the client dials and the token is signed for
-                       (PGHOST, default localhost)
-  --port <number>      port (PGPORT, default 5432)
+                       (PGHOST, default localhost); a comma-separated list
+                       gives one line per host, as libpq tries each
+  --port <number>      port (PGPORT, default 5432); one for every host, or
+                       a list with one per host
   --user <name>        database user (PGUSER, default postgres)
   --database <name>    database the line matches (PGDATABASE, default *)
+  --endpoint <host[:port]>
+                       sign the token for this RDS endpoint instead of
+                       --host and --port: through a tunnel the client dials
+                       localhost:15432, but RDS accepts only tokens signed
+                       for <name>.<id>.<region>.rds.amazonaws.com:5432
   --region <region>    AWS region to sign for (default: the region in an
                        RDS host name, else AWS_REGION, AWS_DEFAULT_REGION or
                        the profile's region)
@@ -23,6 +30,35 @@ const WRITER_OPTIONS = `  --no-escape-password
                        sign new tokens at least this often (default 300; a
                        token lives 900 s, or less when the credentials
                        expire sooner, and is renewed at half its life)`;
+
+const CONFIG_OPTION =
+  `  --config <path>      serve every entry of a TOML file instead of the
+                       options above (see "Config file" below)`;
+
+const CONFIG =
+  `Config file (--config): one [[entry]] table per line to serve, for
+example:
+  region = "eu-central-1"          # optional default for every entry
+
+  [[entry]]
+  name = "orders through a tunnel" # optional, for messages
+  host = "localhost"               # what the client dials; required
+  port = 15432                     # default 5432
+  database = "*"                   # default *, any database
+  user = "app"                     # required: a token is for one user
+  endpoint = "orders.abc123.eu-central-1.rds.amazonaws.com:5432"
+  profile = "prod"                 # AWS profile; default AWS_PROFILE
+
+  [[entry]]
+  host = "reports.xyz789.eu-west-1.rds.amazonaws.com"
+  user = "reporter"
+
+"endpoint" defaults to host and port, "region" to the region in the
+endpoint's name, else AWS_REGION, AWS_DEFAULT_REGION or the profile's. host
+"*" needs an endpoint, and port "*" an endpoint with a port. Unknown keys
+and bad values are refused, naming the file, entry and key. SIGHUP reads
+the file again without stopping: a pipe keeps serving, a file is rewritten;
+if the new file is bad, the error is logged and the old entries stay.`;
 
 const CREDENTIALS =
   `Credentials come from the AWS SDK's default chain: AWS_ACCESS_KEY_ID and
@@ -67,12 +103,19 @@ pipe can get nothing: prefer --file or exec. A pipe path named "exec",
 
 Options (each overrides its environment variable):
 ${SIGNING_OPTIONS}
+${CONFIG_OPTION}
   -V, --version        show the version
 
 Options with --file:
   --replace            overwrite an existing file that iam-pgpass did not
                        write (it refuses by default)
 ${WRITER_OPTIONS}
+
+${CONFIG}
+
+A warning is logged at start when a token would be signed for a host that
+is not an RDS endpoint name (localhost, an IP address, your own DNS name)
+and no endpoint is given: RDS refuses such tokens.
 
 ${CREDENTIALS}
 
@@ -91,7 +134,7 @@ Exit codes:
   6    check: no client would get a valid token
   126  exec: the command could not be run
   127  exec: the command was not found
-  129  stopped by SIGHUP
+  129  stopped by SIGHUP (without --config; with it, SIGHUP reloads)
   130  stopped by SIGINT
   143  stopped by SIGTERM
 `;
@@ -119,6 +162,9 @@ a list, since the command can be any program.
 
 Options (each overrides its environment variable):
 ${SIGNING_OPTIONS}
+  --config <path>      every entry of a TOML file instead of the options
+                       above (see iam-pgpass --help); SIGHUP still goes to
+                       the command and does not reload the file
 ${WRITER_OPTIONS}
 
 ${CREDENTIALS}

@@ -276,3 +276,20 @@ Deno.test("readConfig names a file it cannot read", async (t) => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("the example in --help is a valid config file", async () => {
+  const { HELP } = await import("../lib/help.ts");
+  const example = HELP.split("example:\n")[1]!.split('\n"endpoint"')[0]!
+    .replace(/^ {2}/gm, "");
+  const entries = parseConfig(example, "help");
+  assert.deepEqual(entries.map((entry) => entry.signFor), [
+    { host: "orders.abc123.eu-central-1.rds.amazonaws.com", port: 5432 },
+    { host: "reports.xyz789.eu-west-1.rds.amazonaws.com", port: 5432 },
+  ]);
+  assert.deepEqual(entries[0]!.match, {
+    host: "localhost",
+    port: 15432,
+    database: null,
+    user: "app",
+  });
+});
