@@ -9,7 +9,7 @@ import { startBed, TEST_DATABASE, TEST_REGION, TEST_USERS } from "./bed/mod.ts";
 import { TEST_CREDENTIALS } from "./bed/fixtures.ts";
 import { verifyToken } from "./bed/verifier.ts";
 import { checkClientsAvailable, loggedIn, runClient } from "./clients/mod.ts";
-import { startIamPgpass, TEST_AWS_ENV } from "./fixtures.ts";
+import { runIamPgpass, startIamPgpass, TEST_AWS_ENV } from "./fixtures.ts";
 import { libpqPassword } from "./libpq_rules.ts";
 
 const RDS = "mydb.abc123.eu-central-1.rds.amazonaws.com";
@@ -228,4 +228,82 @@ Deno.test("SIGHUP reloads the config in file mode; a bad file keeps the lines", 
     assert.equal(code, 143, server.stderr());
   }
   await assert.rejects(Deno.lstat(passfile), Deno.errors.NotFound);
+});
+
+Deno.test("token --endpoint signs for the RDS endpoint, not the tunnel", async () => {
+  const result = await runIamPgpass(
+    ["token", "--host", "localhost", "--port", "15432", "--endpoint", RDS],
+    { ...TEST_AWS_ENV, PGUSER: "app" },
+  );
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stderr, "");
+  assert.deepEqual(
+    verifyToken(result.stdout.trim(), "app", {
+      hostname: RDS,
+      port: 15432,
+      region: TEST_REGION,
+      ...TEST_CREDENTIALS,
+    }, new Date()),
+    { ok: true },
+  );
+});
+
+Deno.test("warns at start when tokens are signed for a host that is not RDS's", async (t) => {
+  const cases: [string, string[], Record<string, string>, string | null][] = [
+    [
+      "a custom DNS name from PGHOST",
+      [],
+      { PGHOST: "db.example.com" },
+      'iam-pgpass: warn: Host "db.example.com" from PGHOST is not an RDS ' +
+      "endpoint name (<name>.<id>.<region>.rds.amazonaws.com): tokens are " +
+      'signed for "db.example.com:5432", which RDS refuses; for a tunnel, ' +
+      "an IP address or your own DNS name, give the RDS endpoint with " +
+      "--endpoint",
+    ],
+    ["an RDS name", [], { PGHOST: RDS }, null],
+    ["a tunnel with --endpoint", ["--endpoint", RDS], {}, null],
+  ];
+  for (const [name, args, env, warning] of cases) {
+    await t.step(name, async () => {
+      const dir = await Deno.makeTempDir({ prefix: "iam-pgpass-warn-" });
+      const server = startIamPgpass([...args, `${dir}/pgpass`], {
+        ...TEST_AWS_ENV,
+        ...env,
+      });
+      try {
+        await server.waitForLog(/Serving IAM tokens/);
+        const warnings = server.stderr().split("\n")
+          .filter((line) => line.includes("not an RDS endpoint name"));
+        assert.deepEqual(warnings, warning ? [warning] : []);
+      } finally {
+        await server.stop();
+        await Deno.remove(dir, { recursive: true });
+      }
+    });
+  }
+});
+
+Deno.test("an entry that cannot sign gets a comment; the others get tokens", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "iam-pgpass-partial-" });
+  const config = `${dir}/config.toml`;
+  const pipe = `${dir}/pgpass`;
+  await Deno.writeTextFile(
+    config,
+    entry({ host: OTHER, user: "nobody", profile: "missing" }) +
+      entry({ host: RDS, user: "app" }),
+  );
+  const server = startIamPgpass(["--config", config, pipe], TEST_AWS_ENV);
+  try {
+    await server.waitForLog(/Serving IAM tokens/);
+    const content = await Deno.readTextFile(pipe);
+    const [comment, line] = content.split("\n");
+    assert.match(
+      comment!,
+      new RegExp(`^# iam-pgpass: no token for ${OTHER}:5432 user "nobody": `),
+    );
+    assert.equal(hostsOf(`${line}\n`), RDS);
+  } finally {
+    await server.stop();
+    await Deno.remove(dir, { recursive: true });
+  }
 });
