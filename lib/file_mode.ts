@@ -28,35 +28,50 @@ export interface FreshFile {
 }
 
 /**
- * Signs and writes the first content, then refreshes in the background.
- * A write failure rejects `done`; the file stays as last written.
+ * Signs and writes the first content, then refreshes each endpoint in the
+ * background on its own schedule, so one failing endpoint never holds back
+ * the others. A write failure rejects `done`; the file stays as last
+ * written.
  */
 export async function startFileMode(
   options: FileModeOptions,
 ): Promise<FreshFile> {
   const { file, sources, log, clock } = options;
-  const sign = async () =>
-    combine(await Promise.all(sources.map((source) => source.sign())));
-  const write = (content: Content) => file.write(content.text);
-  const first = await sign();
-  await write(first);
+  const current: Content[] = await Promise.all(
+    sources.map((source) => source.sign()),
+  );
+  // Writes go one after another, each with every endpoint's latest content.
+  let writing = file.write(current.map((c) => c.text).join(""));
+  await writing;
+  const write = () => {
+    writing = writing.then(() =>
+      file.write(current.map((c) => c.text).join(""))
+    );
+    return writing;
+  };
   const controller = new AbortController();
-  const done = keepFresh({
-    sign,
-    write,
-    credentialsId: async () => {
-      const ids = await Promise.all(sources.map((s) => s.credentialsId()));
-      return ids.includes(null) ? null : ids.join(" ");
-    },
-    initial: first,
-    label: file.path,
-    clock,
-    log,
-    intervalMs: options.intervalMs,
-    signal: controller.signal,
+  const loops = sources.map((source, i) =>
+    keepFresh({
+      sign: () => source.sign(),
+      write: (content) => {
+        current[i] = content;
+        return write();
+      },
+      credentialsId: () => source.credentialsId(),
+      initial: current[i],
+      label: sources.length === 1 ? file.path : `${file.path}, line ${i + 1}`,
+      clock,
+      log,
+      intervalMs: options.intervalMs,
+      signal: controller.signal,
+    })
+  );
+  const done = Promise.all(loops).then(() => {}, (error) => {
+    controller.abort();
+    throw error;
   });
   return {
-    first,
+    first: combine(current),
     done,
     stop: async () => {
       controller.abort();
