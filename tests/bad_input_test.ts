@@ -196,6 +196,103 @@ const cases: Case[] = [
   },
 ];
 
+const SIGN = 5;
+
+const writeConfig = (name: string, text: string) => (d: string) =>
+  Deno.writeTextFile(`${d}/${name}`, text);
+
+cases.push(
+  {
+    name: "config file missing",
+    args: (d) => ["--config", `${d}/none.toml`, `${d}/p`],
+    code: USAGE,
+    message: /^Cannot read config file ".*\/none\.toml": it does not exist$/,
+  },
+  {
+    name: "config file not TOML",
+    args: (d) => ["--config", `${d}/c.toml`, `${d}/p`],
+    setup: writeConfig("c.toml", "[[entry\n"),
+    code: USAGE,
+    message:
+      /^Cannot parse config file ".*\/c\.toml": line 1, column 8: illegal character in key$/,
+  },
+  {
+    name: "config entry without a user",
+    args: (d) => ["--config", `${d}/c.toml`, `${d}/p`],
+    setup: writeConfig("c.toml", '[[entry]]\nhost = "x"\n'),
+    code: USAGE,
+    message:
+      /^Missing "user" in entry 1 of config file ".*\/c\.toml": expected the database user$/,
+  },
+  {
+    name: "config entry with a bad port",
+    args: (d) => ["--config", `${d}/c.toml`, `${d}/p`],
+    setup: writeConfig(
+      "c.toml",
+      '[[entry]]\nhost = "x"\nuser = "u"\nport = 70000\n',
+    ),
+    code: USAGE,
+    message:
+      /^Invalid port 70000 in entry 1 of config file ".*\/c\.toml": expected a whole number from 1 to 65535, or "\*"$/,
+  },
+  {
+    name: "--host together with --config",
+    args: (d) => ["--config", `${d}/c.toml`, "--host", "h", `${d}/p`],
+    setup: writeConfig("c.toml", '[[entry]]\nhost = "x"\nuser = "u"\n'),
+    code: USAGE,
+    message:
+      /^Option --host cannot be used with --config: set "host" in the config file's entries$/,
+  },
+  {
+    name: "endpoint without a host",
+    args: (d) => ["--endpoint", ":5", `${d}/p`],
+    code: USAGE,
+    message:
+      /^Invalid endpoint ":5" from --endpoint: expected a host name, optionally with ":port"/,
+  },
+  {
+    name: "refresh interval of zero",
+    args: (d) => ["--file", `${d}/f`, "--refresh-interval", "0"],
+    code: USAGE,
+    message:
+      /^Invalid interval "0" for --refresh-interval: expected seconds from 0\.001 to 600$/,
+  },
+  {
+    name: "exec without a command",
+    args: () => ["exec"],
+    code: USAGE,
+    message:
+      /^Missing the command after "--": usage is iam-pgpass exec \[options\] -- <command> \[args\.\.\.\]$/,
+  },
+  {
+    name: "exec of a command that does not exist",
+    args: (d) => ["exec", "--", `${d}/nonexistent`],
+    code: 127,
+    message: /^Cannot run ".*\/nonexistent": command not found$/,
+  },
+  {
+    name: "token for two hosts",
+    args: () => ["token", "--host", "a,b"],
+    code: USAGE,
+    message:
+      /^Too many hosts \(2\) from --host: iam-pgpass token signs for one host$/,
+  },
+  {
+    name: "token with an unknown profile",
+    args: () => ["token", "--profile", "nope"],
+    code: SIGN,
+    message:
+      /^Cannot sign a token for localhost:5432 user "postgres": Profile "nope" \(--profile\) is in neither ".*" nor ".*": check the name, AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE$/,
+  },
+  {
+    name: "check with an unknown sslmode",
+    args: () => ["check", "--sslmode", "bogus"],
+    code: USAGE,
+    message:
+      /^Invalid sslmode "bogus": expected one of disable, allow, prefer, require, verify-ca, verify-full$/,
+  },
+);
+
 if (Deno.uid() === 0) {
   cases.push({
     name: "pipe owned by another user",
