@@ -52,7 +52,7 @@ export async function startRdsBox(options: BedOptions): Promise<Bed> {
     await Deno.mkdir(`${vdir}/deno`, { recursive: true });
     // The server's user cannot be assumed to read the checkout, so the
     // verifier runs from copies beside the cluster.
-    for (const file of ["verifier.ts", "pam_verifier.ts"]) {
+    for (const file of ["sigv4.ts", "verifier.ts", "pam_verifier.ts"]) {
       await Deno.copyFile(`${HERE}/${file}`, `${vdir}/${file}`);
     }
     await Deno.writeTextFile(`${vdir}/config.json`, JSON.stringify(config));
