@@ -256,5 +256,9 @@ function readFailure(error: unknown): string {
   if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
   if (error instanceof Deno.errors.IsADirectory) return "it is a directory";
   if (error instanceof TypeError) return "it is not UTF-8 text";
+  // Deno keeps /dev, /proc and /sys behind --allow-all.
+  if (error instanceof Deno.errors.NotCapable) {
+    return "it is under /dev, /proc or /sys; expected a regular file";
+  }
   return error instanceof Error ? error.message : String(error);
 }

@@ -106,9 +106,14 @@ async function checkDirectory(path: string): Promise<void> {
   const parent = dirname(resolve(path));
   const info = await Deno.stat(parent).catch((error) => {
     if (error instanceof Deno.errors.NotFound) return null;
-    throw error;
+    throw refused(path, error);
   });
-  if (info === null || !info.isDirectory) {
+  if (info === null) {
+    throw new PathError(
+      `Cannot write a password file at "${path}": directory "${parent}" does not exist`,
+    );
+  }
+  if (!info.isDirectory) {
     throw new PathError(
       `Cannot write a password file at "${path}": "${parent}" is not a directory`,
     );
@@ -144,8 +149,19 @@ async function lstatOrNull(path: string): Promise<Deno.FileInfo | null> {
     return await Deno.lstat(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return null;
-    throw error;
+    throw refused(path, error);
   }
+}
+
+/**
+ * Deno keeps /dev, /proc and /sys behind --allow-all, which iam-pgpass never
+ * asks for: say what is wrong with the path instead of passing that on.
+ */
+function refused(path: string, error: unknown): unknown {
+  if (!(error instanceof Deno.errors.NotCapable)) return error;
+  return new PathError(
+    `Cannot write a password file at "${path}": it is under /dev, /proc or /sys; expected a regular file elsewhere`,
+  );
 }
 
 async function writeAll(file: Deno.FsFile, data: Uint8Array): Promise<void> {

@@ -285,6 +285,20 @@ cases.push(
       /^Cannot sign a token for localhost:5432 user "postgres": Profile "nope" \(--profile\) is in neither ".*" nor ".*": check the name, AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE$/,
   },
   {
+    name: "file mode under /dev",
+    args: () => ["--file", "/dev/null"],
+    code: PATH,
+    message:
+      /^Cannot write a password file at "\/dev\/null": it is under \/dev, \/proc or \/sys; expected a regular file elsewhere$/,
+  },
+  {
+    name: "config file under /dev",
+    args: (d) => ["--config", "/dev/stdin", `${d}/p`],
+    code: USAGE,
+    message:
+      /^Cannot read config file "\/dev\/stdin": it is under \/dev, \/proc or \/sys; expected a regular file$/,
+  },
+  {
     name: "check with an unknown sslmode",
     args: () => ["check", "--sslmode", "bogus"],
     code: USAGE,

@@ -183,7 +183,7 @@ Deno.test("refuses paths it must not write, creating nothing", async (t) => {
     {
       name: "a missing directory",
       setup: (dir) => Promise.resolve(`${dir}/missing/pgpass`),
-      message: /: ".*\/missing" is not a directory$/,
+      message: /: directory ".*\/missing" does not exist$/,
     },
   ];
   for (const c of cases) {

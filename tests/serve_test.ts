@@ -134,3 +134,17 @@ Deno.test("no token or secret key appears in the logs", async () => {
     ["--verbose"],
   );
 });
+
+Deno.test("stops with 143 on SIGTERM even after its pipe was removed", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/pgpass`;
+  const server = startIamPgpass([path], TEST_AWS_ENV);
+  await server.waitForLog(/Serving IAM tokens/);
+  // After a reader, the server is back to waiting in open() for the next.
+  await Deno.readTextFile(path);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  await Deno.remove(path);
+  assert.equal(await server.stop(), 143, server.stderr());
+  assert.doesNotMatch(server.stderr(), /error/);
+  await Deno.remove(dir, { recursive: true });
+});
