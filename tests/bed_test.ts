@@ -8,7 +8,7 @@ const [ALICE, BOB] = ["iam_alice", "iam_bob"];
 const USERS = [ALICE, BOB];
 const VECTORS = JSON.parse(
   await Deno.readTextFile(
-    new URL("../../shared/vectors/rds-tokens.json", import.meta.url),
+    new URL("./testdata/rds-tokens.json", import.meta.url),
   ),
 ).vectors as {
   hostname: string;

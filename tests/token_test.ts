@@ -15,7 +15,7 @@ interface Vector {
 }
 
 const vectorsUrl = new URL(
-  "../../shared/vectors/rds-tokens.json",
+  "./testdata/rds-tokens.json",
   import.meta.url,
 );
 const { vectors } = JSON.parse(await Deno.readTextFile(vectorsUrl)) as {
