@@ -23,9 +23,14 @@ export function usageErrors<T>(parse: () => T, help: string): T {
     const message = error instanceof Error ? error.message : String(error);
     // Node's own message goes on about positionals after "--": cut it.
     const unknown = /^Unknown option '([^']*)'/.exec(message);
+    const ambiguous = /^Option '([^']*)' argument is ambiguous/.exec(message);
     const first = unknown
       ? `Unknown option "${unknown[1]}"`
-      : message.split("\n")[0];
+      : ambiguous
+      ? `Value for ${ambiguous[1]} starts with "-": write ${
+        ambiguous[1]
+      }=<value>`
+      : message.split("\n")[0]!.replace(/\.$/, "");
     throw new UsageError(`${first}: see ${help}`, { cause: error });
   }
 }

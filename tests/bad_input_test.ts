@@ -258,6 +258,13 @@ cases.push(
       /^Invalid interval "0" for --refresh-interval: expected seconds from 0\.001 to 600$/,
   },
   {
+    name: "negative refresh interval",
+    args: (d) => ["--file", `${d}/f`, "--refresh-interval", "-5"],
+    code: USAGE,
+    message:
+      /^Value for --refresh-interval starts with "-": write --refresh-interval=<value>: see iam-pgpass --help$/,
+  },
+  {
     name: "exec without a command",
     args: () => ["exec"],
     code: USAGE,
