@@ -2,24 +2,11 @@ import assert from "node:assert/strict";
 import { type Bed, startBed, TEST_REGION } from "./bed/mod.ts";
 import { lastAttempt, psqlLogin, tokenFor } from "./bed/clients.ts";
 import { verifyToken } from "./bed/verifier.ts";
+import { VECTORS } from "./vectors.ts";
 
 const DATABASE = "appdb";
 const [ALICE, BOB] = ["iam_alice", "iam_bob"];
 const USERS = [ALICE, BOB];
-const VECTORS = JSON.parse(
-  await Deno.readTextFile(
-    new URL("./testdata/rds-tokens.json", import.meta.url),
-  ),
-).vectors as {
-  hostname: string;
-  port: number;
-  username: string;
-  region: string;
-  accessKeyId: string;
-  secretAccessKey: string;
-  signingTime: string;
-  token: string;
-}[];
 const KINDS: Bed["kind"][] = Deno.uid() === 0
   ? ["rds-box", "stand-in"]
   : ["stand-in"];

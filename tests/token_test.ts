@@ -1,26 +1,7 @@
 import assert from "node:assert/strict";
 import { Signer } from "@aws-sdk/rds-signer";
 import { signToken } from "../lib/token.ts";
-
-interface Vector {
-  hostname: string;
-  port: number;
-  username: string;
-  region: string;
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken: string | null;
-  signingTime: string;
-  token: string;
-}
-
-const vectorsUrl = new URL(
-  "./testdata/rds-tokens.json",
-  import.meta.url,
-);
-const { vectors } = JSON.parse(await Deno.readTextFile(vectorsUrl)) as {
-  vectors: Vector[];
-};
+import { VECTORS as vectors } from "./vectors.ts";
 
 /** The token's host:port prefix and its query parameters, order-free. */
 function parts(token: string) {
